@@ -1,0 +1,21 @@
+namespace ExcelMedical.DbRunbook.Engine.Execution;
+
+/// <summary>The exit codes operators and cron rely on (DESIGN.md 5).</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int StepFailed = 1;
+    public const int Invalid = 2;
+
+    /// <summary>Another run of the same playbook holds the lock (EX_TEMPFAIL: try again later).</summary>
+    public const int Locked = 75;
+
+    public const int Interrupted = 130;
+
+    public static int Of(RunStatus status) => status switch
+    {
+        RunStatus.Succeeded or RunStatus.Planned => Success,
+        RunStatus.Cancelled => Interrupted,
+        _ => StepFailed,
+    };
+}

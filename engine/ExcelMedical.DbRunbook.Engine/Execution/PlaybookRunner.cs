@@ -1,0 +1,245 @@
+using System.Security.Cryptography;
+using ExcelMedical.DbRunbook.Engine.Diagnostics;
+using ExcelMedical.DbRunbook.Engine.Loading;
+using ExcelMedical.DbRunbook.Engine.Logging;
+using ExcelMedical.DbRunbook.Engine.Model;
+using ExcelMedical.DbRunbook.Engine.Reporting;
+using ExcelMedical.DbRunbook.Engine.Secrets;
+using ExcelMedical.DbRunbook.Engine.State;
+using ExcelMedical.DbRunbook.Engine.Templating;
+using Serilog;
+
+namespace ExcelMedical.DbRunbook.Engine.Execution;
+
+/// <summary>
+/// Runs a playbook from start to end: validate, prepare, lock, steps in order, <c>always</c>
+/// steps, notifications, the run record. Returns the exit code; never throws for a failed step.
+/// </summary>
+public sealed class PlaybookRunner(RunbookHost host)
+{
+    /// <summary>How long each notifier may take; a hung mail server must not hold the run.</summary>
+    public static readonly TimeSpan NotifierTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<RunResult> RunAsync(string playbookPath, RunRequest request, CancellationToken cancellationToken)
+    {
+        var diagnostics = new DiagnosticBag();
+        var playbook = new PlaybookLoader(host.Steps, host.Templates).Load(playbookPath, diagnostics);
+        if (playbook is null)
+        {
+            DiagnosticPrinter.Print(diagnostics, host.Error);
+            return new RunResult(ExitCodes.Invalid, null);
+        }
+
+        return await RunAsync(playbook, request, cancellationToken);
+    }
+
+    public async Task<RunResult> RunAsync(Playbook playbook, RunRequest request, CancellationToken cancellationToken)
+    {
+        var masker = new SecretMasker();
+        var scope = new TemplateScope();
+        var started = host.Time.GetLocalNow();
+        var runId = $"{started:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var setup = new RunSetup(host, playbook, request, masker, scope);
+        var problems = new DiagnosticBag();
+        scope.SetRun("id", runId);
+        scope.SetRun("started", started.DateTime);
+        scope.SetRun("playbook", playbook.Name);
+        scope.SetRun("status", StatusNames.Of(RunStatus.Running));
+        scope.SetRun("dry_run", request.DryRun);
+        scope.SetRun("trigger", request.Trigger);
+        if (!setup.TryLoadEnvironment(problems) || !setup.TryRenderValues(problems))
+        {
+            DiagnosticPrinter.Print(problems, host.Error, masker);
+            return new RunResult(problems.Sorted().Any(p => p.Message.Contains("--env-file", StringComparison.Ordinal)) ? ExitCodes.Invalid : ExitCodes.StepFailed, null);
+        }
+
+        var logFile = setup.RenderLogPath(problems);
+        if (problems.HasErrors)
+        {
+            DiagnosticPrinter.Print(problems, host.Error, masker);
+            return new RunResult(ExitCodes.StepFailed, null);
+        }
+
+        var info = new RunInfo(runId, playbook.Name, Path.GetFullPath(playbook.FilePath), playbook.Directory, started, request.DryRun, request.DryRun ? null : logFile);
+        scope.SetRun("log_file", logFile);
+        var stateDirectory = host.StateDirectory;
+        RunLock? runLock = null;
+        if (!request.DryRun && !RunLock.TryAcquire(stateDirectory, playbook.Name, started, out runLock, out var holder))
+        {
+            await host.Error.WriteLineAsync($"error: playbook '{playbook.Name}' is already running ({holder}); this run was not started. Try again when it has finished.");
+            return new RunResult(ExitCodes.Locked, null);
+        }
+
+        using (runLock)
+        {
+            Serilog.Core.Logger logger;
+            try
+            {
+                logger = RunLogger.Create(host.Out, info.LogFile, masker, request.ConsoleLevel);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await host.Error.WriteLineAsync(masker.Apply($"error: cannot create the log file {logFile}: {ex.Message}"));
+                return new RunResult(ExitCodes.StepFailed, null);
+            }
+
+            using (logger)
+            {
+                var record = new RunRecord
+                {
+                    Id = runId,
+                    Playbook = playbook.Name,
+                    File = info.PlaybookFile,
+                    Host = System.Environment.MachineName,
+                    Started = started,
+                    DryRun = request.DryRun,
+                    LogFile = info.LogFile,
+                    Trigger = request.Trigger,
+                };
+                var run = new RunContext
+                {
+                    Info = info,
+                    Record = record,
+                    Time = host.Time,
+                    Steps = host.Steps,
+                    Templates = host.Templates,
+                    Scope = scope,
+                    Secrets = masker,
+                    Log = logger,
+                    Strategy = request.DryRun ? new DryRunExecutionStrategy() : new LiveExecutionStrategy(),
+                    Connections = setup.Connections,
+                    Environment = setup.Environment,
+                    StateDirectory = stateDirectory,
+                };
+                await ExecuteAsync(playbook, run, request, cancellationToken);
+                return Finish(run, request);
+            }
+        }
+    }
+
+    private static async Task ExecuteAsync(Playbook playbook, RunContext run, RunRequest request, CancellationToken cancellationToken)
+    {
+        var log = run.Log;
+        var runner = new StepRunner(run);
+        if (request.DryRun)
+        {
+            log.Information("Dry run of playbook {Playbook} ({File}): nothing will be changed", playbook.Name, run.Info.PlaybookFile);
+        }
+        else
+        {
+            log.Information("Run {RunId} of playbook {Playbook} ({File})", run.Info.Id, playbook.Name, run.Info.PlaybookFile);
+        }
+
+        var failed = false;
+        foreach (var step in playbook.Steps)
+        {
+            var record = new StepRecord { Id = step.Id, Name = step.DisplayName, Uses = step.Uses.Value, Always = step.Always };
+            run.Record.Steps.Add(record);
+            var interrupted = cancellationToken.IsCancellationRequested;
+            if (!step.Always && (failed || interrupted))
+            {
+                record.Status = StepStatus.Skipped;
+                record.Message = interrupted ? "skipped: the run was interrupted" : "skipped: an earlier step failed";
+                log.Information("- {StepId} skipped ({Reason})", step.Id, interrupted ? "run interrupted" : "an earlier step failed");
+                Publish(run, record, failed, interrupted);
+                continue;
+            }
+
+            // After an interruption, always-steps still run: they get the abort token only.
+            var token = interrupted ? request.Abort : cancellationToken;
+            log.Information("> {StepId} ({Uses})", step.Id, step.Uses.Value);
+            await runner.RunAsync(step, record, token);
+            LogOutcome(log, record);
+            if (record.IsFailure)
+            {
+                if (step.ContinueOnError)
+                {
+                    record.ContinuedOnError = true;
+                    log.Warning("  {StepId} failed but continue_on_error is set; the run goes on", step.Id);
+                }
+                else
+                {
+                    failed = true;
+                }
+            }
+
+            Publish(run, record, failed, cancellationToken.IsCancellationRequested);
+        }
+
+        var status = run.Strategy.IsDryRun ? RunStatus.Planned
+            : cancellationToken.IsCancellationRequested || run.Record.Steps.Any(s => s.Status == StepStatus.Cancelled) ? RunStatus.Cancelled
+            : failed ? RunStatus.Failed
+            : RunStatus.Succeeded;
+        run.Record.Status = status;
+        run.Record.Error = run.Record.FailedStep is { } failedStep ? $"step '{failedStep.Id}' ({failedStep.Uses}) {StatusNames.Of(failedStep.Status).Replace('_', ' ')}: {failedStep.Message}"
+            : status == RunStatus.Cancelled ? "the run was interrupted" : null;
+        run.Record.Finished = run.Time.GetLocalNow();
+        RunModel.Publish(run.Scope, run.Record);
+        await new NotificationDispatcher(run, runner).SendAsync(playbook.Notify, request);
+    }
+
+    private static void Publish(RunContext run, StepRecord record, bool failed, bool interrupted)
+    {
+        // A dry run shows the path of a successful run: later conditions see a planned step as succeeded.
+        var status = record.Status == StepStatus.Planned ? StepStatus.Succeeded : record.Status;
+        run.Scope.SetStep(record.Id, StatusNames.Of(status), record.Outputs);
+        run.Scope.SetRun("status", StatusNames.Of(interrupted ? RunStatus.Cancelled : failed ? RunStatus.Failed : RunStatus.Running));
+        RunModel.Publish(run.Scope, run.Record);
+    }
+
+    private static void LogOutcome(ILogger log, StepRecord record)
+    {
+        var took = Duration.Format(record.Duration);
+        switch (record.Status)
+        {
+            case StepStatus.Succeeded:
+                log.Information("  {StepId} succeeded in {Duration}", record.Id, took);
+                break;
+            case StepStatus.Planned:
+                foreach (var action in record.Plan)
+                {
+                    log.Information("  would {Action}", action);
+                }
+
+                break;
+            case StepStatus.Skipped:
+                log.Information("  {StepId} {Message}", record.Id, record.Message);
+                break;
+            default:
+                log.Error("  {StepId} {Status} after {Duration}: {Message}", record.Id, StatusNames.Of(record.Status).Replace('_', ' '), took, record.Message);
+                break;
+        }
+    }
+
+    private static RunResult Finish(RunContext run, RunRequest request)
+    {
+        var record = run.Record;
+        record.ExitCode = ExitCodes.Of(record.Status);
+        var log = run.Log;
+        if (request.DryRun)
+        {
+            log.Information("Dry run finished: {Count} step(s) planned, nothing was changed", record.Steps.Count(s => s.Status == StepStatus.Planned));
+            return new RunResult(record.ExitCode, record);
+        }
+
+        var path = new RunStore(run.StateDirectory).Save(record, run.Secrets);
+        log.Debug("Run record written to {Path}", path);
+        foreach (var notification in record.FailedNotifications)
+        {
+            log.Warning("Notification {Uses} was not delivered: {Message}", notification.Uses, notification.Message);
+        }
+
+        if (record.Status == RunStatus.Succeeded)
+        {
+            log.Information("Run {RunId} succeeded in {Duration}", record.Id, Duration.Format(record.Duration));
+        }
+        else
+        {
+            log.Error("Run {RunId} {Status} after {Duration}: {Error}", record.Id, StatusNames.Of(record.Status), Duration.Format(record.Duration), record.Error);
+        }
+
+        return new RunResult(record.ExitCode, record);
+    }
+}
+
+public sealed record RunResult(int ExitCode, RunRecord? Record);

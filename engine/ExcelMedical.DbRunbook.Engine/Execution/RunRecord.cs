@@ -1,0 +1,48 @@
+namespace ExcelMedical.DbRunbook.Engine.Execution;
+
+/// <summary>
+/// The machine-readable record of a run (JSON in the state directory): steps, statuses,
+/// durations, outputs. It is also the model reports and notifications are rendered from.
+/// </summary>
+public sealed class RunRecord
+{
+    public required string Id { get; init; }
+
+    public required string Playbook { get; init; }
+
+    public required string File { get; init; }
+
+    public required string Host { get; init; }
+
+    public required DateTimeOffset Started { get; init; }
+
+    public DateTimeOffset? Finished { get; set; }
+
+    public TimeSpan Duration => (Finished ?? Started) - Started;
+
+    public RunStatus Status { get; set; } = RunStatus.Running;
+
+    public int ExitCode { get; set; }
+
+    public bool DryRun { get; init; }
+
+    public string? LogFile { get; init; }
+
+    /// <summary>How the run was started: <c>manual</c>, <c>schedule</c>, <c>catch-up</c>.</summary>
+    public string Trigger { get; init; } = "manual";
+
+    public List<StepRecord> Steps { get; } = [];
+
+    public List<StepRecord> Notifications { get; } = [];
+
+    /// <summary>The first step that failed the run, if any.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public StepRecord? FailedStep => Steps.FirstOrDefault(s => s.IsFailure && !s.ContinuedOnError);
+
+    /// <summary>What went wrong, for people: the failing step and its message, or a problem before any step ran.</summary>
+    public string? Error { get; set; }
+
+    /// <summary>Notifiers that could not deliver; the run's own status is unchanged by them.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<StepRecord> FailedNotifications => Notifications.Where(n => n.IsFailure);
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace ExcelMedical.DbRunbook.Engine.Execution;
+
+/// <summary>How a step ended. The step runner maps every outcome to one of these; it never throws.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<StepStatus>))]
+public enum StepStatus
+{
+    Pending,
+    Succeeded,
+    Failed,
+    Skipped,
+    TimedOut,
+    Cancelled,
+    Planned,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+    Planned,
+}
+
+public static class StatusNames
+{
+    /// <summary>The lowercase names templates and the run record use: <c>succeeded</c>, <c>timed_out</c>.</summary>
+    public static string Of(StepStatus status) => Options.OptionNaming.Policy.ConvertName(status.ToString());
+
+    public static string Of(RunStatus status) => Options.OptionNaming.Policy.ConvertName(status.ToString());
+}

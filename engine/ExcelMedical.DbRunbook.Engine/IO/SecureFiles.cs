@@ -1,0 +1,75 @@
+namespace ExcelMedical.DbRunbook.Engine.IO;
+
+/// <summary>
+/// Backups and logs hold patient-adjacent data and connection details: folders we create are
+/// 0700 and files 0600, readable by their owner only, from the moment they exist.
+/// </summary>
+public static class SecureFiles
+{
+    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates the folder and any missing parents as 0700; existing folders keep their mode.</summary>
+    public static void CreateDirectory(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            return;
+        }
+
+        var parent = Path.GetDirectoryName(full);
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            CreateDirectory(parent);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+        }
+        else
+        {
+            Directory.CreateDirectory(full, DirectoryMode);
+        }
+    }
+
+    /// <summary>Opens a new or existing file for writing, created 0600, with its folder created 0700.</summary>
+    public static FileStream OpenWrite(string path, FileMode mode = System.IO.FileMode.Create, FileShare share = FileShare.Read, int bufferSize = 81920)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            CreateDirectory(directory);
+        }
+
+        var options = new FileStreamOptions
+        {
+            Mode = mode,
+            Access = FileAccess.Write,
+            Share = share,
+            BufferSize = bufferSize,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = FileMode;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    public static void WriteAllText(string path, string contents)
+    {
+        using var stream = OpenWrite(path);
+        using var writer = new StreamWriter(stream);
+        writer.Write(contents);
+    }
+
+    /// <summary>Makes sure a file exists with owner-only permissions before another library opens it.</summary>
+    public static void Touch(string path)
+    {
+        using var stream = OpenWrite(path, System.IO.FileMode.Append, FileShare.ReadWrite);
+    }
+}

@@ -1,0 +1,64 @@
+namespace ExcelMedical.DbRunbook.Engine.Model;
+
+/// <summary>A parsed playbook. Values stay as templates; they are rendered when the run starts.</summary>
+public sealed record Playbook(
+    string Name,
+    string? Description,
+    Located<string>? Schedule,
+    Located<string>? TimeZone,
+    Located<string>? EnvFile,
+    IReadOnlyList<VariableDefinition> Vars,
+    IReadOnlyList<ConnectionDefinition> Connections,
+    ScalarNode? Log,
+    IReadOnlyList<StepDefinition> Steps,
+    IReadOnlyList<NotifierDefinition> Notify,
+    string FilePath,
+    SourceLocation Location)
+{
+    /// <summary>The folder relative paths in the playbook resolve against.</summary>
+    public string Directory => Path.GetDirectoryName(Path.GetFullPath(FilePath)) ?? ".";
+}
+
+/// <summary>A value together with where it was written.</summary>
+public sealed record Located<T>(T Value, SourceLocation Location);
+
+public sealed record VariableDefinition(string Name, ValueNode Value, SourceLocation Location);
+
+public sealed record ConnectionDefinition(string Name, MappingNode Fields, SourceLocation Location);
+
+public sealed record StepDefinition(
+    string Id,
+    string? Name,
+    Located<string> Uses,
+    MappingNode With,
+    ScalarNode? When,
+    int Retries,
+    TimeSpan RetryDelay,
+    TimeSpan? Timeout,
+    bool ContinueOnError,
+    bool Always,
+    SourceLocation Location)
+{
+    public string DisplayName => Name ?? Id;
+}
+
+/// <summary>When a notifier fires, relative to how the run ended.</summary>
+public enum NotifyTrigger
+{
+    Success,
+    Failure,
+    Cancelled,
+    Alert,
+    Always,
+}
+
+public sealed record NotifierDefinition(
+    int Index,
+    Located<string> Uses,
+    IReadOnlySet<NotifyTrigger> On,
+    ScalarNode? When,
+    MappingNode With,
+    SourceLocation Location)
+{
+    public string Id => $"notify_{Index + 1}";
+}

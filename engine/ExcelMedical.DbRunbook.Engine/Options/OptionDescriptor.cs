@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using ExcelMedical.DbRunbook.Engine.Secrets;
+
+namespace ExcelMedical.DbRunbook.Engine.Options;
+
+/// <summary>
+/// One option of a step, read from its options class: the declaration that drives binding,
+/// validation, <c>runbook steps</c> and the schema.
+/// </summary>
+public sealed record OptionDescriptor(
+    string Name,
+    PropertyInfo Property,
+    string Description,
+    bool Required,
+    bool Secret,
+    bool IsConnection,
+    object? DefaultValue,
+    IReadOnlyList<ValidationAttribute> Validators)
+{
+    public Type Type => Property.PropertyType;
+
+    private static readonly ConcurrentDictionary<Type, IReadOnlyList<OptionDescriptor>> Cache = new();
+
+    /// <summary>The options of a class, in declaration order.</summary>
+    public static IReadOnlyList<OptionDescriptor> For(Type optionsType) => Cache.GetOrAdd(optionsType, Describe);
+
+    private static IReadOnlyList<OptionDescriptor> Describe(Type optionsType)
+    {
+        // Defaults come from a fresh instance, so property initialisers are the one place they live.
+        var defaults = Activator.CreateInstance(optionsType)
+            ?? throw new InvalidOperationException($"{optionsType.Name} needs a public parameterless constructor");
+        return [.. optionsType
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
+            .OrderBy(p => p.MetadataToken)
+            .Select(p => new OptionDescriptor(
+                OptionNaming.NameOf(p),
+                p,
+                p.GetCustomAttribute<DescriptionAttribute>()?.Description ?? string.Empty,
+                p.GetCustomAttribute<RequiredAttribute>() is not null,
+                p.GetCustomAttribute<SecretAttribute>() is not null,
+                p.GetCustomAttribute<ConnectionAttribute>() is not null,
+                p.GetValue(defaults),
+                [.. p.GetCustomAttributes<ValidationAttribute>().Where(a => a is not RequiredAttribute)]))];
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text;
+using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.Model;
+
+namespace ExcelMedical.DbRunbook.Engine.Reporting;
+
+/// <summary>The guide's notification colours: success green, warning yellow, error red, info blue.</summary>
+public enum NoticeSeverity
+{
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// <summary>
+/// What a notification says about a finished run, independent of the channel: a title, the
+/// outcome of each step with its duration and sizes, and on failure the failing step, its error
+/// and the tail of the log. Email and Slack both render this one model.
+/// </summary>
+public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyList<NoticeLine> Steps, string? Error, IReadOnlyList<string> LogTail, RunRecord Record)
+{
+    public const int LogTailLines = 30;
+
+    public static RunNotice From(RunRecord record)
+    {
+        var severity = record.Status switch
+        {
+            RunStatus.Failed => NoticeSeverity.Error,
+            RunStatus.Cancelled => NoticeSeverity.Warning,
+            RunStatus.Succeeded when record.Steps.Any(s => s.ContinuedOnError) => NoticeSeverity.Warning,
+            RunStatus.Succeeded => NoticeSeverity.Success,
+            _ => NoticeSeverity.Info,
+        };
+        var verb = record.Status switch
+        {
+            RunStatus.Succeeded when severity == NoticeSeverity.Warning => "succeeded with warnings",
+            RunStatus.Planned => "planned (dry run)",
+            _ => StatusNames.Of(record.Status),
+        };
+        var title = $"{record.Playbook} {verb} on {record.Host}";
+        var lines = record.Steps.Select(s => new NoticeLine(s.Id, s.Uses, StatusNames.Of(s.Status), s.Duration, Details(s), s.IsFailure ? s.Message : null)).ToList();
+        var tail = record.Status is RunStatus.Failed or RunStatus.Cancelled ? ReadTail(record.LogFile) : [];
+        return new RunNotice(severity, title, lines, record.Error, tail, record);
+    }
+
+    public string PlainText()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Title);
+        text.AppendLine($"Run {Record.Id}, started {Record.Started:yyyy-MM-dd HH:mm:ss zzz}, took {Duration.Format(Record.Duration)}");
+        text.AppendLine();
+        if (Error is not null)
+        {
+            text.AppendLine($"Error: {Error}");
+            text.AppendLine();
+        }
+
+        foreach (var step in Steps)
+        {
+            text.Append($"  {step.Status,-10} {step.Id} ({step.Uses}) {Duration.Format(step.Duration)}");
+            text.AppendLine(step.Details.Length > 0 ? $"  {step.Details}" : string.Empty);
+            if (step.Message is not null)
+            {
+                text.AppendLine($"             {step.Message}");
+            }
+        }
+
+        if (LogTail.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine($"Last lines of the log ({Record.LogFile}):");
+            foreach (var line in LogTail)
+            {
+                text.AppendLine("  " + line);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Sizes and counts a step reported (outputs named *size*/*bytes*/*rows*/*count*), shown beside its status.</summary>
+    private static string Details(StepRecord step) => string.Join(", ", step.Outputs
+        .Where(o => o.Value is long or int or double && (o.Key.Contains("bytes", StringComparison.Ordinal) || o.Key.Contains("size", StringComparison.Ordinal)
+            || o.Key.Contains("rows", StringComparison.Ordinal) || o.Key.Contains("count", StringComparison.Ordinal)))
+        .Select(o => o.Key.Contains("bytes", StringComparison.Ordinal) || o.Key.Contains("size", StringComparison.Ordinal)
+            ? $"{o.Key} {Templating.TemplateFunctions.Bytes(o.Value)}"
+            : $"{o.Key} {o.Value}"));
+
+    private static List<string> ReadTail(string? logFile)
+    {
+        if (logFile is null || !File.Exists(logFile))
+        {
+            return [];
+        }
+
+        try
+        {
+            using var stream = new FileStream(logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var lines = new Queue<string>();
+            while (reader.ReadLine() is { } line)
+            {
+                lines.Enqueue(line);
+                if (lines.Count > LogTailLines)
+                {
+                    lines.Dequeue();
+                }
+            }
+
+            return [.. lines];
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+}
+
+public sealed record NoticeLine(string Id, string Uses, string Status, TimeSpan Duration, string Details, string? Message);

@@ -1,0 +1,46 @@
+using System.Globalization;
+using ExcelMedical.DbRunbook.Engine.Model;
+using Scriban.Runtime;
+
+namespace ExcelMedical.DbRunbook.Engine.Templating;
+
+/// <summary>Small formatting helpers for reports and notifications, beside Scriban's built-ins.</summary>
+internal static class TemplateFunctions
+{
+    public static void Import(ScriptObject globals)
+    {
+        globals.Import("bytes", new Func<object?, string>(Bytes));
+        globals.Import("duration", new Func<object?, string>(FormatDuration));
+    }
+
+    /// <summary><c>{{ 1536 | bytes }}</c> gives <c>1.5 KiB</c>.</summary>
+    public static string Bytes(object? value)
+    {
+        if (!double.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var size))
+        {
+            return string.Empty;
+        }
+
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        var unit = 0;
+        while (Math.Abs(size) >= 1024 && unit < units.Length - 1)
+        {
+            size /= 1024;
+            unit++;
+        }
+
+        return unit == 0
+            ? $"{size:0} {units[unit]}"
+            : string.Create(CultureInfo.InvariantCulture, $"{size:0.0} {units[unit]}");
+    }
+
+    /// <summary><c>{{ 5400 | duration }}</c> (seconds) gives <c>1h30m</c>.</summary>
+    public static string FormatDuration(object? value) => value switch
+    {
+        TimeSpan span => Duration.Format(span),
+        null => string.Empty,
+        _ when double.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+            => Duration.Format(TimeSpan.FromSeconds(seconds)),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}

@@ -1,0 +1,16 @@
+using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Notify;
+using ExcelMedical.DbRunbook.Steps.Reports;
+using ExcelMedical.DbRunbook.Steps.Shell;
+
+namespace ExcelMedical.DbRunbook.Steps;
+
+/// <summary>Every step that ships with runbook. Adding a step is one line here.</summary>
+public static class BuiltInSteps
+{
+    public static StepCatalog Create() => new StepCatalog()
+        .Add<ShellStep>()
+        .Add<RenderReportStep>()
+        .Add<EmailStep>()
+        .Add<SlackStep>();
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Net.Sockets;
+using ExcelMedical.DbRunbook.Engine.Reporting;
+using ExcelMedical.DbRunbook.Engine.Steps;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace ExcelMedical.DbRunbook.Steps.Notify;
+
+/// <summary>Emails the run's outcome (to ALERT_EMAIL in the shipped playbooks) through SMTP with MailKit.</summary>
+[Step("notify.email", "Email the run's outcome through SMTP (SMTP_* variables), with the log tail on failure")]
+public sealed class EmailStep : Step<EmailOptions>
+{
+    public override Task<StepPlan> PlanAsync(StepContext context, EmailOptions options, CancellationToken cancellationToken)
+    {
+        var server = Server.Resolve(context, options);
+        return Task.FromResult(StepPlan.Of($"email the run summary to {options.To} from {server.From} through {server.Host}:{server.Port}"));
+    }
+
+    public override async Task<StepOutputs> ExecuteAsync(StepContext context, EmailOptions options, CancellationToken cancellationToken)
+    {
+        var server = Server.Resolve(context, options);
+        var notice = RunNotice.From(context.Record);
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(server.From));
+        foreach (var recipient in options.To.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            message.To.Add(MailboxAddress.Parse(recipient));
+        }
+
+        message.Subject = context.Secrets.Apply(options.Subject ?? $"[runbook] {notice.Title}");
+        message.Headers.Add("X-Runbook-Severity", notice.Severity.ToString().ToLowerInvariant());
+        message.Headers.Add("X-Runbook-Run", notice.Record.Id);
+        var body = new BodyBuilder { TextBody = context.Secrets.Apply(notice.PlainText()) };
+        if (options.AttachLog && notice.Record.LogFile is { } log && File.Exists(log))
+        {
+            // The log was masked as it was written.
+            await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            await body.Attachments.AddAsync(Path.GetFileName(log), stream, cancellationToken);
+        }
+
+        message.Body = body.ToMessageBody();
+        using var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(server.Host, server.Port, server.Security, cancellationToken);
+            if (server.User is { Length: > 0 } user)
+            {
+                await client.AuthenticateAsync(user, server.Password ?? string.Empty, cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(quit: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or AuthenticationException or ServiceNotConnectedException or SslHandshakeException)
+        {
+            throw new StepFailedException($"cannot send mail through {server.Host}:{server.Port}: {ex.Message}", ex);
+        }
+
+        return new StepOutputs().Add("recipients", message.To.Count).Add("subject", message.Subject);
+    }
+
+    /// <summary>The SMTP settings after falling back to the SMTP_* environment variables.</summary>
+    private sealed record Server(string Host, int Port, string From, string? User, string? Password, SecureSocketOptions Security)
+    {
+        public static Server Resolve(StepContext context, EmailOptions options)
+        {
+            var env = context.Environment;
+            var host = options.SmtpHost ?? env.GetValueOrDefault("SMTP_HOST") ?? "localhost";
+            var port = options.SmtpPort ?? (int.TryParse(env.GetValueOrDefault("SMTP_PORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 25);
+            var from = options.From ?? env.GetValueOrDefault("SMTP_FROM") ?? $"runbook@{System.Environment.MachineName}";
+            var user = options.Username ?? env.GetValueOrDefault("SMTP_USER");
+            var password = options.Password ?? env.GetValueOrDefault("SMTP_PASSWORD");
+            var security = options.Security switch
+            {
+                SmtpSecurity.None => SecureSocketOptions.None,
+                SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+                SmtpSecurity.Ssl => SecureSocketOptions.SslOnConnect,
+                _ => SecureSocketOptions.StartTlsWhenAvailable,
+            };
+            return new Server(host, port, from, user, password, security);
+        }
+    }
+}
