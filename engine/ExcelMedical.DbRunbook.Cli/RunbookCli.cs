@@ -51,9 +51,20 @@ public static class RunbookCli
             Error = host.Error,
             // The run command handles SIGINT/SIGTERM itself so always-steps and notifications still run.
             ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
         };
-        var exitCode = await parsed.InvokeAsync(configuration, cancellationToken);
-        return args.Length == 0 ? ExitCodes.Invalid : exitCode;
+        try
+        {
+            var exitCode = await parsed.InvokeAsync(configuration, cancellationToken);
+            return args.Length == 0 ? ExitCodes.Invalid : exitCode;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug must still end with a message and a failing exit code, never a stack trace
+            // that might print a connection string.
+            await host.Error.WriteLineAsync($"error: runbook failed unexpectedly: {new Engine.Secrets.SecretMasker().Apply(ex)}");
+            return ExitCodes.StepFailed;
+        }
     }
 
     public static string Version =>

@@ -183,8 +183,10 @@ public sealed class PlaybookRunner(RunbookHost host)
         // A dry run shows the path of a successful run: later conditions see a planned step as succeeded.
         var status = record.Status == StepStatus.Planned ? StepStatus.Succeeded : record.Status;
         run.Scope.SetStep(record.Id, StatusNames.Of(status), record.Outputs);
-        run.Scope.SetRun("status", StatusNames.Of(interrupted ? RunStatus.Cancelled : failed ? RunStatus.Failed : RunStatus.Running));
         RunModel.Publish(run.Scope, run.Record);
+
+        // While the run goes on, run.status says how it is going so far, for always-steps' conditions.
+        run.Scope.SetRun("status", StatusNames.Of(interrupted ? RunStatus.Cancelled : failed ? RunStatus.Failed : RunStatus.Running));
     }
 
     private static void LogOutcome(ILogger log, StepRecord record)

@@ -15,6 +15,7 @@ public sealed class YamlTreeReader
     private readonly string _file;
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, ValueNode> _anchors = new(StringComparer.Ordinal);
+    private Mark _lastMark = Mark.Empty;
 
     private YamlTreeReader(string file, DiagnosticBag diagnostics)
     {
@@ -42,10 +43,21 @@ public sealed class YamlTreeReader
             diagnostics.Add(reader.At(ex.Start), "YAML syntax error: " + CleanMessage(ex));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner gives up this way when the file ends inside a [ ] or { }.
+            diagnostics.Add(reader.At(reader._lastMark), "YAML syntax error: the file ends before a '[' or '{' opened after this point is closed");
+            return null;
+        }
     }
 
     private ValueNode ReadNode(IParser parser)
     {
+        if (parser.Current is { } current)
+        {
+            _lastMark = current.Start;
+        }
+
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             return Remember(scalar.Anchor, new ScalarNode(ScalarValue(scalar), scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, At(scalar.Start)));

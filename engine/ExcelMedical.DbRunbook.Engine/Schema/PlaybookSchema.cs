@@ -103,7 +103,7 @@ public static class PlaybookSchema
             },
             ["definitions"] = definitions,
         };
-        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 
     /// <summary>The JSON Schema of one options class (public so a test can compare it with the binder).</summary>
