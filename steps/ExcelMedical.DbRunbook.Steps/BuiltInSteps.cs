@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Notify;
+using ExcelMedical.DbRunbook.Steps.Postgres;
 using ExcelMedical.DbRunbook.Steps.Reports;
 using ExcelMedical.DbRunbook.Steps.Shell;
 
@@ -10,6 +11,8 @@ public static class BuiltInSteps
 {
     public static StepCatalog Create() => new StepCatalog()
         .Add<ShellStep>()
+        .Add<PostgresDumpStep>()
+        .Add<PostgresVerifyStep>()
         .Add<RenderReportStep>()
         .Add<EmailStep>()
         .Add<SlackStep>();

@@ -72,4 +72,13 @@ public static class SecureFiles
     {
         using var stream = OpenWrite(path, System.IO.FileMode.Append, FileShare.ReadWrite);
     }
+
+    /// <summary>Makes a file written by another program (pg_dump, tar) owner-only.</summary>
+    public static void Restrict(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, Directory.Exists(path) ? DirectoryMode : FileMode);
+        }
+    }
 }

@@ -21,17 +21,7 @@ internal static class TemplateFunctions
             return string.Empty;
         }
 
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        var unit = 0;
-        while (Math.Abs(size) >= 1024 && unit < units.Length - 1)
-        {
-            size /= 1024;
-            unit++;
-        }
-
-        return unit == 0
-            ? $"{size:0} {units[unit]}"
-            : string.Create(CultureInfo.InvariantCulture, $"{size:0.0} {units[unit]}");
+        return ByteSize.Format(size);
     }
 
     /// <summary><c>{{ 5400 | duration }}</c> (seconds) gives <c>1h30m</c>.</summary>

@@ -20,6 +20,14 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
+    /// <summary>Writes a script (e.g. a wrapper standing in for pg_dump) and makes it executable.</summary>
+    public string WriteExecutable(string relative, string contents)
+    {
+        var path = Write(relative, contents);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     /// <summary>Every file and folder under the directory with size and time, to prove nothing changed.</summary>
     public IReadOnlyList<string> Snapshot() =>
         [.. Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories)
