@@ -72,6 +72,15 @@ public sealed class QueryTests(WireServerFixture fixture) : IClassFixture<WireSe
     }
 
     [Fact]
+    public async Task Where_is_refused_rather_than_ignored()
+    {
+        var error = await Assert.ThrowsAsync<MongoCommandException>(() => numbers.Find("{ $where: 'this.n > 5' }").ToListAsync());
+
+        Assert.Equal(2, error.Code);
+        Assert.Contains("$where", error.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sorting_by_id_descending_reverses_the_order()
     {
         var found = await numbers.Find("{ n: { $lt: 20 } }").Sort("{ _id: -1 }").ToListAsync();

@@ -77,6 +77,12 @@ internal sealed class CommandDispatcher
         {
             return new MongoCommandError(ErrorCodes.BadValue, overflow.Message).ToReply();
         }
+        catch (Exception unexpected) when (unexpected is not OutOfMemoryException)
+        {
+            // A request this server does not model (or a bug in a handler) must not cost the client its
+            // connection: mongod never drops one over a failed command, so the driver would not expect it.
+            return new MongoCommandError(ErrorCodes.InternalError, $"{unexpected.GetType().Name}: {unexpected.Message}").ToReply();
+        }
     }
 
     private Task<BsonDocument> ExecuteAsync(CommandContext context)

@@ -40,10 +40,13 @@ internal sealed class ActiveOperation : IInProgressOperation, IDisposable
 
     public string CommandName => Command.ElementCount > 0 ? Command.GetElement(0).Name : string.Empty;
 
+    /// <summary>The collection for collection commands (getMore names it in "collection"), otherwise "db.$cmd".</summary>
     public string Namespace =>
-        Command.ElementCount > 0 && Command[0].IsString && CommandName is not ("hello" or "isMaster" or "ismaster")
-            ? $"{Database}.{Command[0].AsString}"
-            : $"{Database}.$cmd";
+        CommandName == "getMore" && Command.GetValue("collection", BsonNull.Value) is BsonString cursorCollection
+            ? $"{Database}.{cursorCollection.Value}"
+            : Command.ElementCount > 0 && Command[0].IsString && CommandName is not ("hello" or "isMaster" or "ismaster")
+                ? $"{Database}.{Command[0].AsString}"
+                : $"{Database}.$cmd";
 
     public string Op => CommandName switch
     {
@@ -61,7 +64,14 @@ internal sealed class ActiveOperation : IInProgressOperation, IDisposable
     public void Kill()
     {
         KillPending = true;
-        cancellation.Cancel();
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The operation finished between killOp finding it and cancelling it: nothing left to kill.
+        }
     }
 
     public void Dispose()
