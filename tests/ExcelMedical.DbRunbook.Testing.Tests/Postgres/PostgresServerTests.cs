@@ -59,6 +59,22 @@ public sealed class PostgresServerTests
     }
 
     [Fact]
+    public async Task Client_environment_sets_every_libpq_variable_pg_dump_needs()
+    {
+        var server = await PostgresServer.Shared;
+        var database = await server.CreateDatabaseAsync("pg_dump_env");
+        await SampleData.CreateSchemaAsync(server.ConnectionString(database));
+
+        var environment = server.ClientEnvironment(database);
+        var result = await ProcessRunner.RunAsync(server.Binaries.PgDump, ["--schema-only", "--no-owner"], environment);
+
+        Assert.Equal(["PGDATABASE", "PGHOST", "PGPASSWORD", "PGPORT", "PGUSER"], environment.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(server.Password, environment["PGPASSWORD"]);
+        Assert.Contains("CREATE TABLE public.audit_logs", result.EnsureSuccess().StandardOutput);
+        await server.DropDatabaseAsync(database);
+    }
+
+    [Fact]
     public async Task Wrong_password_is_rejected()
     {
         var server = await PostgresServer.Shared;
