@@ -91,6 +91,20 @@ public sealed class SmtpServerTests : IClassFixture<SmtpServer>
     }
 
     [Fact]
+    public async Task A_client_that_logs_in_and_negotiates_tls_when_offered_still_delivers()
+    {
+        // The fake offers AUTH PLAIN and no STARTTLS, so a client configured for a real relay falls back to plain text.
+        using var client = new SmtpClient();
+        await client.ConnectAsync(_server.Host, _server.Port, SecureSocketOptions.StartTlsWhenAvailable);
+        await client.AuthenticateAsync("runbook", "relay-password");
+        await client.SendAsync(Plain("authenticated"));
+        await client.DisconnectAsync(quit: true);
+
+        Assert.False(client.IsConnected);
+        Assert.Equal("authenticated", (await _server.WaitForMessageAsync(mail => mail.Subject == "authenticated", Patience)).TextBody?.TrimEnd());
+    }
+
+    [Fact]
     public async Task Waiting_in_vain_times_out_naming_what_did_arrive()
     {
         await SendAsync(Plain("disk almost full"));

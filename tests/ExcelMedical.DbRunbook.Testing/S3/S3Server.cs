@@ -97,8 +97,8 @@ public sealed partial class S3Server : IAsyncDisposable
     }
 
     /// <summary>
-    /// An SDK client for this server. Checksums only when an operation requires them: the SDK's
-    /// default (a CRC trailer on every upload, validation of every download) is unknown to s3rver.
+    /// An SDK client for this server. Checksums only when an operation requires them: s3rver neither
+    /// verifies the SDK's default checksum trailers (the host script just drops them) nor returns checksums.
     /// </summary>
     public AmazonS3Client CreateClient() =>
         new(new BasicAWSCredentials(AccessKey, SecretKey), new AmazonS3Config
