@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -6,20 +8,27 @@ namespace ExcelMedical.DbRunbook.Steps.Compression;
 
 /// <summary>
 /// A write-only stream that gzips what it is given on every core, the way pigz does: the input is
-/// cut into blocks, each block is compressed on the thread pool into its own gzip member, and the
-/// members are written in order. Concatenated members are one valid gzip file (RFC 1952 2.2) that
-/// plain <c>gunzip</c> reads. Memory stays bounded (a few blocks per core) whatever the input size,
-/// and the SHA-256 of the compressed bytes comes for free.
+/// cut into blocks, each block is compressed on its own worker thread into a separate gzip member,
+/// and the members are written in order. Concatenated members are one valid gzip file
+/// (RFC 1952 2.2) that plain <c>gunzip</c> reads. Memory stays bounded (two blocks per worker)
+/// whatever the input size, and the SHA-256 of the compressed bytes comes for free.
 /// </summary>
+/// <remarks>
+/// The workers are dedicated threads rather than thread-pool tasks: when compression occupied
+/// the pool, the continuation reading pg_dump's pipe had to wait for a free pool thread, pg_dump
+/// stalled on a full pipe, and the dump ran far below what the cores allow.
+/// </remarks>
 public sealed class ParallelGzipStream : Stream
 {
-    /// <summary>1 MiB blocks: large enough that a member boundary costs well under 0.1% of ratio.</summary>
+    /// <summary>1 MiB blocks: large enough that a member boundary costs well under 0.5% of ratio.</summary>
     public const int DefaultBlockSize = 1 << 20;
 
     private readonly Stream _output;
     private readonly int _blockSize;
     private readonly int _level;
-    private readonly Channel<Task<byte[]>> _pending;
+    private readonly BlockingCollection<CompressionJob> _work = [];
+    private readonly Thread[] _workers;
+    private readonly Channel<CompressionJob> _pending;
     private readonly Task _writer;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private byte[] _block;
@@ -29,17 +38,23 @@ public sealed class ParallelGzipStream : Stream
     private bool _completed;
 
     /// <param name="output">Where the gzip members go; not closed by this stream.</param>
-    /// <param name="level">zlib level 1-9; 3 is about three times faster than 6 for ~4% more bytes.</param>
-    public ParallelGzipStream(Stream output, int level = 3, int? workers = null, int blockSize = DefaultBlockSize)
+    /// <param name="level">zlib level 1-9. With zlib-ng (.NET 9+) 5 gives ~4% more bytes than gzip -6 at ~1.3x its speed per core.</param>
+    public ParallelGzipStream(Stream output, int level = 5, int? workers = null, int blockSize = DefaultBlockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(level, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, 9);
         _output = output;
         _level = level;
         _blockSize = blockSize;
-        _block = new byte[blockSize];
-        var inFlight = Math.Max(1, workers ?? Environment.ProcessorCount) * 2;
-        _pending = Channel.CreateBounded<Task<byte[]>>(new BoundedChannelOptions(inFlight) { SingleReader = true, SingleWriter = true });
+        _block = ArrayPool<byte>.Shared.Rent(blockSize);
+        var count = Math.Max(1, workers ?? Environment.ProcessorCount);
+        _pending = Channel.CreateBounded<CompressionJob>(new BoundedChannelOptions(count * 2) { SingleReader = true, SingleWriter = true });
+        _workers = [.. Enumerable.Range(0, count).Select(i => new Thread(CompressJobs) { IsBackground = true, Name = $"gzip-{i}" })];
+        foreach (var worker in _workers)
+        {
+            worker.Start();
+        }
+
         _writer = Task.Run(WriteMembersInOrderAsync);
     }
 
@@ -103,6 +118,7 @@ public sealed class ParallelGzipStream : Stream
 
         _completed = true;
         _pending.Writer.Complete();
+        _work.CompleteAdding();
         await _writer;
         await _output.FlushAsync(cancellationToken);
         Sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
@@ -121,23 +137,30 @@ public sealed class ParallelGzipStream : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_completed)
-        {
-            // Abandoned (an error upstream): stop the writer without finishing the file.
-            _completed = true;
-            _pending.Writer.TryComplete(new OperationCanceledException("compression abandoned"));
-            try
-            {
-                _writer.GetAwaiter().GetResult();
-            }
-            catch (Exception)
-            {
-                // The caller is already handling the failure that made it abandon the stream.
-            }
-        }
-
         if (disposing)
         {
+            if (!_completed)
+            {
+                // Abandoned (an error upstream): stop without finishing the file.
+                _completed = true;
+                _pending.Writer.TryComplete(new OperationCanceledException("compression abandoned"));
+                _work.CompleteAdding();
+                try
+                {
+                    _writer.GetAwaiter().GetResult();
+                }
+                catch (Exception)
+                {
+                    // The caller is already handling the failure that made it abandon the stream.
+                }
+            }
+
+            foreach (var worker in _workers)
+            {
+                worker.Join();
+            }
+
+            _work.Dispose();
             _hash.Dispose();
         }
 
@@ -146,44 +169,50 @@ public sealed class ParallelGzipStream : Stream
 
     private async ValueTask QueueBlockAsync(CancellationToken cancellationToken)
     {
-        var block = _block;
-        var length = _filled;
-        var level = _level;
-        _block = new byte[_blockSize];
+        var job = new CompressionJob(_block, _filled, _level);
+        _block = ArrayPool<byte>.Shared.Rent(_blockSize);
         _filled = 0;
         try
         {
-            await _pending.Writer.WriteAsync(Task.Run(() => CompressMember(block, length, level), cancellationToken), cancellationToken);
+            // The bounded channel is the back-pressure: at most two blocks per worker in flight.
+            await _pending.Writer.WriteAsync(job, cancellationToken);
         }
         catch (ChannelClosedException)
         {
             // The writer stopped (disk full, I/O error): surface its error, not the channel's.
+            job.ReturnInput();
             await _writer;
             throw;
         }
+
+        _work.Add(job, CancellationToken.None);
     }
 
-    private static byte[] CompressMember(byte[] block, int length, int level)
+    private void CompressJobs()
     {
-        using var member = new MemoryStream(length / 2 + 64);
-        using (var gzip = new GZipStream(member, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+        foreach (var job in _work.GetConsumingEnumerable())
         {
-            gzip.Write(block, 0, length);
+            job.Run();
         }
-
-        return member.ToArray();
     }
 
     private async Task WriteMembersInOrderAsync()
     {
         try
         {
-            await foreach (var compressing in _pending.Reader.ReadAllAsync())
+            await foreach (var job in _pending.Reader.ReadAllAsync())
             {
-                var member = await compressing;
-                _hash.AppendData(member);
-                await _output.WriteAsync(member);
-                _compressed += member.Length;
+                var (member, length) = await job.Result;
+                try
+                {
+                    _hash.AppendData(member, 0, length);
+                    await _output.WriteAsync(member.AsMemory(0, length));
+                    _compressed += length;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(member);
+                }
             }
         }
         catch (Exception ex)
@@ -192,5 +221,39 @@ public sealed class ParallelGzipStream : Stream
             _pending.Writer.TryComplete(ex);
             throw;
         }
+    }
+
+    /// <summary>One block to compress into one gzip member, with the member's bytes as its result.</summary>
+    private sealed class CompressionJob(byte[] input, int length, int level)
+    {
+        private readonly TaskCompletionSource<(byte[] Member, int Length)> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<(byte[] Member, int Length)> Result => _result.Task;
+
+        public void Run()
+        {
+            try
+            {
+                // Deflate's worst case grows incompressible input by ~0.03%; the slack covers headers too.
+                var output = ArrayPool<byte>.Shared.Rent(length + (length >> 6) + 1024);
+                using var member = new MemoryStream(output, 0, output.Length, writable: true);
+                using (var gzip = new GZipStream(member, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
+                {
+                    gzip.Write(input, 0, length);
+                }
+
+                _result.SetResult((output, (int)member.Position));
+            }
+            catch (Exception ex)
+            {
+                _result.SetException(ex);
+            }
+            finally
+            {
+                ReturnInput();
+            }
+        }
+
+        public void ReturnInput() => ArrayPool<byte>.Shared.Return(input);
     }
 }

@@ -19,7 +19,7 @@ public sealed class EmailOptions
     [Description("Recipients, separated by commas, usually \"{{ env.ALERT_EMAIL }}\".")]
     public string To { get; set; } = string.Empty;
 
-    [Description("The sender address (default: SMTP_FROM, else runbook@<host>).")]
+    [Description("The sender address (default: SMTP_FROM, else runbook@<host name>, with .localdomain added to a name without a dot).")]
     public string? From { get; set; }
 
     [Description("The subject (default: \"[runbook] <playbook> <outcome> on <host>\").")]

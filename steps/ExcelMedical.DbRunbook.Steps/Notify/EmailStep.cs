@@ -42,6 +42,10 @@ public sealed class EmailStep : Step<EmailOptions>
         }
 
         message.Body = body.ToMessageBody();
+
+        // 7-bit transfer encodings (quoted-printable, base64) for any non-ASCII text: old relays
+        // and strict servers reject or drop raw 8-bit bodies.
+        message.Prepare(EncodingConstraint.SevenBit);
         using var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
         try
         {
@@ -62,6 +66,16 @@ public sealed class EmailStep : Step<EmailOptions>
         return new StepOutputs().Add("recipients", message.To.Count).Add("subject", message.Subject);
     }
 
+    /// <summary>
+    /// runbook@host.domain. A bare host name (no dot) is not a valid mail domain for many relays,
+    /// which drop the session at DATA; ".localdomain" keeps such a sender acceptable.
+    /// </summary>
+    private static string DefaultSender()
+    {
+        var host = System.Net.Dns.GetHostName();
+        return "runbook@" + (host.Contains('.', StringComparison.Ordinal) ? host : host + ".localdomain");
+    }
+
     /// <summary>The SMTP settings after falling back to the SMTP_* environment variables.</summary>
     private sealed record Server(string Host, int Port, string From, string? User, string? Password, SecureSocketOptions Security)
     {
@@ -70,7 +84,7 @@ public sealed class EmailStep : Step<EmailOptions>
             var env = context.Environment;
             var host = options.SmtpHost ?? env.GetValueOrDefault("SMTP_HOST") ?? "localhost";
             var port = options.SmtpPort ?? (int.TryParse(env.GetValueOrDefault("SMTP_PORT"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) ? p : 25);
-            var from = options.From ?? env.GetValueOrDefault("SMTP_FROM") ?? $"runbook@{System.Environment.MachineName}";
+            var from = options.From ?? env.GetValueOrDefault("SMTP_FROM") ?? DefaultSender();
             var user = options.Username ?? env.GetValueOrDefault("SMTP_USER");
             var password = options.Password ?? env.GetValueOrDefault("SMTP_PASSWORD");
             var security = options.Security switch

@@ -31,8 +31,8 @@ public sealed class PostgresDumpOptions
     public int Jobs { get; set; } = 2;
 
     [Range(1, 9)]
-    [Description("gzip level. 3 is about three times faster than 6 for ~4% larger files.")]
-    public int CompressionLevel { get; set; } = 3;
+    [Description("gzip level (1-9). 5 is about 1.3x faster than 6 for ~4% larger files (zlib-ng); 1 is fastest.")]
+    public int CompressionLevel { get; set; } = 5;
 
     [Description("Dump only these schemas (pg_dump --schema).")]
     public List<string> Schemas { get; set; } = [];

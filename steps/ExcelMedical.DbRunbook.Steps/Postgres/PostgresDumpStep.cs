@@ -13,8 +13,8 @@ namespace ExcelMedical.DbRunbook.Steps.Postgres;
 /// <summary>
 /// pg_dump in custom format, streamed through a parallel gzip into the guide's
 /// postgres_YYYYMMDD_HHMMSS.sql.gz: no uncompressed copy on disk or in memory, a temporary name
-/// until the dump is complete, the password only in pg_dump's environment. Row counts (and
-/// optionally checksums) are taken in the same snapshot pg_dump dumps.
+/// until the dump is complete, the password only in pg_dump's environment. The table list
+/// (and optionally content checksums) are taken in the same snapshot pg_dump dumps.
 /// </summary>
 [Step("postgres.dump", "Dump a PostgreSQL database (pg_dump custom format, gzip on every core, or directory format with parallel jobs)")]
 public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
@@ -30,7 +30,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         var plan = new List<string> { $"dump {target.Display}: {spec.Display}{sink}" };
         if (options.Format == DumpFormat.Custom)
         {
-            plan.Add($"written as {output}.partial and renamed when complete; row counts{(options.TableChecksums ? " and checksums" : string.Empty)} of every table recorded");
+            plan.Add($"written as {output}.partial and renamed when complete{(options.TableChecksums ? "; row counts and content checksums of every table recorded" : string.Empty)}");
         }
 
         if (DiskSpace.PreviousBackupSize(output) is { } previous)
@@ -70,14 +70,12 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             : await DumpDirectoryAsync(context, options, target, pgDump, output, snapshot, cancellationToken);
         var dumpSeconds = clock.Elapsed.TotalSeconds;
 
-        var rows = new Dictionary<string, object?>(StringComparer.Ordinal);
         var checksums = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (schema, table) in tables)
+        if (options.TableChecksums)
         {
-            var figures = await TableInventory.MeasureAsync(connection, schema, table, options.TableChecksums, cancellationToken);
-            rows[figures.Table] = figures.Rows;
-            if (figures.Checksum is not null)
+            foreach (var (schema, table) in tables)
             {
+                var figures = await TableInventory.MeasureAsync(connection, schema, table, withChecksums: true, cancellationToken);
                 checksums[figures.Table] = figures.Checksum;
             }
         }
@@ -90,8 +88,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             .Add("pg_dump_version", toolVersion)
             .Add("dump_seconds", Math.Round(dumpSeconds, 3))
             .Add("tables", tables.Count)
-            .Add("rows", rows.Values.Sum(value => (long)value!))
-            .Add("table_rows", rows);
+            .Add("table_names", tables.Select(t => t.Schema + "." + t.Table).ToList());
         if (options.TableChecksums)
         {
             outputs.Add("table_checksums", checksums);

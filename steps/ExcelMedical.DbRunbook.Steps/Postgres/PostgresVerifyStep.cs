@@ -14,7 +14,7 @@ namespace ExcelMedical.DbRunbook.Steps.Postgres;
 /// Verifies a PostgreSQL dump the guide's way (<c>pg_restore -l</c> through gunzip) and beyond it:
 /// <c>-l</c> reads only the header and table of contents, so a truncated file passes it. This step
 /// also reads every byte: each gzip member's CRC, and every data block, by restoring the whole
-/// archive to /dev/null.
+/// archive and counting each table's rows in its COPY data.
 /// </summary>
 [Step("postgres.verify", "Verify a PostgreSQL dump: table of contents, every gzip CRC and every data block, tables against the source")]
 public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
@@ -25,7 +25,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         var actions = new List<string>
         {
             $"list the table of contents of {file} (gunzip -c | pg_restore -l)",
-            $"read all of {file}: every gzip CRC and every data block (pg_restore -f /dev/null)",
+            $"read all of {file}: every gzip CRC and every data block (pg_restore -f -), counting each table's rows",
         };
         if (options.DumpStep is not null)
         {
@@ -83,6 +83,8 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
             .Add("toc_entries", listing.Entries)
             .Add("table_data_entries", listing.TableData.Count)
             .Add("decompressed_bytes", findings.DecompressedBytes)
+            .Add("rows", findings.TableRows.Values.Sum())
+            .Add("table_rows", findings.TableRows.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal))
             .Add("verified", true);
         if (findings.Sha256 is not null)
         {
@@ -142,22 +144,32 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         return text;
     }
 
-    /// <summary>Decompresses every byte (checking each gzip member's CRC and length) into pg_restore, which reads every data block.</summary>
+    /// <summary>
+    /// Decompresses every byte (checking each gzip member's CRC and length) into pg_restore, which
+    /// reads every data block and prints the script; its COPY sections give each table's row count.
+    /// </summary>
     private static async Task ReadEverythingAsync(string pgRestore, string file, bool isDirectory, VerificationFindings findings, CancellationToken cancellationToken)
     {
-        if (isDirectory)
+        var arguments = isDirectory ? new[] { "--file=-", file } : ["--file=-"];
+        using var child = ChildProcess.Start(new ProcessSpec(pgRestore, arguments), redirectInput: !isDirectory);
+        var counter = new CopyRowCounter();
+        var counting = counter.CountAsync(child.StandardOutput, cancellationToken);
+        if (!isDirectory)
         {
-            var result = await ChildProcess.RunAsync(new ProcessSpec(pgRestore, ["--file=/dev/null", file]), cancellationToken);
-            if (result.ExitCode != 0)
-            {
-                findings.Problems.Add($"reading the data blocks failed: {result.Error.Trim()}");
-            }
-
-            return;
+            await FeedDecompressedAsync(file, child.StandardInput, findings, cancellationToken);
         }
 
-        using var child = ChildProcess.Start(new ProcessSpec(pgRestore, ["--file=/dev/null"]), redirectInput: true);
-        var output = ReadAllAsync(child.StandardOutput);
+        var exitCode = await child.WaitForExitAsync(cancellationToken);
+        await counting;
+        findings.TableRows = counter.Rows;
+        if (exitCode != 0)
+        {
+            findings.Problems.Add($"pg_restore could not read the archive to the end: {child.ErrorText}");
+        }
+    }
+
+    private static async Task FeedDecompressedAsync(string file, Stream pgRestoreInput, VerificationFindings findings, CancellationToken cancellationToken)
+    {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
@@ -169,7 +181,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
             while ((read = await gunzip.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 findings.DecompressedBytes += read;
-                await child.StandardInput.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await pgRestoreInput.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             }
 
             if (hashing.Position != source.Length)
@@ -189,21 +201,14 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         }
         finally
         {
-            CloseQuietly(child.StandardInput);
-        }
-
-        var exitCode = await child.WaitForExitAsync(cancellationToken);
-        await output;
-        if (exitCode != 0)
-        {
-            findings.Problems.Add($"pg_restore could not read the archive to the end: {child.ErrorText}");
+            CloseQuietly(pgRestoreInput);
         }
     }
 
     private static void CompareWithSource(StepContext context, string dumpStep, ArchiveListing listing, VerificationFindings findings)
     {
         var step = context.Record.Steps.FirstOrDefault(s => s.Id == dumpStep);
-        if (step?.Outputs.TryGetValue("table_rows", out var value) != true || value is not IReadOnlyDictionary<string, object?> expected)
+        if (step?.Outputs.TryGetValue("table_names", out var value) != true || value is not IReadOnlyList<string> expected)
         {
             findings.Problems.Add($"step '{dumpStep}' recorded no tables to compare with (is it the postgres.dump step, and did it run?)");
             return;
@@ -211,7 +216,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
 
         var inDump = listing.TableData.ToHashSet(StringComparer.Ordinal);
         findings.ExpectedTables = expected.Count;
-        foreach (var table in expected.Keys.Where(table => !inDump.Contains(table)))
+        foreach (var table in expected.Where(table => !inDump.Contains(table)))
         {
             findings.Problems.Add($"table {table} is in the database but has no data in the dump");
         }
@@ -247,6 +252,8 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         public string? Sha256 { get; set; }
 
         public int? ExpectedTables { get; set; }
+
+        public IReadOnlyDictionary<string, long> TableRows { get; set; } = new Dictionary<string, long>();
 
         public string Render(DateTimeOffset now)
         {
@@ -292,10 +299,10 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
                 }
 
                 text.AppendLine();
-                text.AppendLine("Tables with data:");
+                text.AppendLine("Tables with data (rows counted in the dump):");
                 foreach (var table in Listing.TableData)
                 {
-                    text.AppendLine(inv, $"  {table}");
+                    text.AppendLine(inv, $"  {table,-50} {(TableRows.TryGetValue(table, out var rows) ? rows.ToString(inv) : "-"),12}");
                 }
             }
 

@@ -75,9 +75,10 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
         var record = RunRecords.Latest(_dir["state"], "pgbackup");
         var outputs = record.Step("pg_dump").GetProperty("outputs");
         Assert.Equal(DumpFile, outputs.GetProperty("file").GetString());
+        var counted = record.Step("pg_verify").GetProperty("outputs").GetProperty("table_rows");
         foreach (var (table, rows) in database.Load.ExpectedRowCounts)
         {
-            Assert.Equal(rows, outputs.GetProperty("table_rows").GetProperty("public." + table).GetInt64());
+            Assert.Equal(rows, counted.GetProperty("public." + table).GetInt64());
         }
 
         var restored = await database.Server.CreateDatabaseAsync("restored");
