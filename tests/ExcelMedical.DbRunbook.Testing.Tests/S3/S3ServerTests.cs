@@ -83,6 +83,25 @@ public sealed class S3ServerTests
     }
 
     [Fact]
+    public async Task Deleted_objects_are_gone_and_the_others_stay()
+    {
+        var server = await S3Server.Shared;
+        var bucket = await server.CreateBucketAsync("delete");
+        using var client = server.CreateClient();
+        foreach (var key in new[] { "2026-11-17/postgres.sql.gz", "2026-11-24/postgres.sql.gz" })
+        {
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, ContentBody = key });
+        }
+
+        await client.DeleteObjectAsync(bucket, "2026-11-17/postgres.sql.gz");
+
+        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
+        Assert.Equal(["2026-11-24/postgres.sql.gz"], listed.S3Objects.Select(item => item.Key));
+        var missing = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync(bucket, "2026-11-17/postgres.sql.gz"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Created_buckets_get_unique_valid_names_and_exist()
     {
         var server = await S3Server.Shared;
