@@ -1,7 +1,11 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Archives;
+using ExcelMedical.DbRunbook.Steps.Backups;
+using ExcelMedical.DbRunbook.Steps.Mongo;
 using ExcelMedical.DbRunbook.Steps.Notify;
 using ExcelMedical.DbRunbook.Steps.Postgres;
 using ExcelMedical.DbRunbook.Steps.Reports;
+using ExcelMedical.DbRunbook.Steps.S3;
 using ExcelMedical.DbRunbook.Steps.Shell;
 
 namespace ExcelMedical.DbRunbook.Steps;
@@ -13,7 +17,12 @@ public static class BuiltInSteps
         .Add<ShellStep>()
         .Add<PostgresDumpStep>()
         .Add<PostgresVerifyStep>()
+        .Add<MongoDumpStep>()
+        .Add<ArchiveVerifyStep>()
         .Add<RenderReportStep>()
         .Add<EmailStep>()
-        .Add<SlackStep>();
+        .Add<SlackStep>()
+        .Add<PruneBackupsStep>()
+        .Add<ChecksumStep>()
+        .Add<S3UploadStep>();
 }
