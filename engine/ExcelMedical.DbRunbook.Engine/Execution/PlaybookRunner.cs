@@ -175,11 +175,15 @@ public sealed class PlaybookRunner(RunbookHost host)
             : status == RunStatus.Cancelled ? "the run was interrupted" : null;
         run.Record.Finished = run.Time.GetLocalNow();
         RunModel.Publish(run.Scope, run.Record);
+        run.Scope.SetRun("outcome", StatusNames.Of(status));
         await new NotificationDispatcher(run, runner).SendAsync(playbook.Notify, request);
     }
 
     private static void Publish(RunContext run, StepRecord record, bool failed, bool interrupted)
     {
+        // The outcome so far, for always-steps (a summary report) that render before the run ends.
+        run.Scope.SetRun("outcome", run.Strategy.IsDryRun ? "planned" : interrupted ? "cancelled" : failed ? "failed" : "succeeded");
+
         // A dry run shows the path of a successful run: later conditions see a planned step as succeeded.
         var status = record.Status == StepStatus.Planned ? StepStatus.Succeeded : record.Status;
         run.Scope.SetStep(record.Id, StatusNames.Of(status), record.Outputs);

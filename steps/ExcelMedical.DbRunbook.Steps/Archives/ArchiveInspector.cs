@@ -5,6 +5,8 @@ using ExcelMedical.DbRunbook.Steps.Files;
 using ExcelMedical.DbRunbook.Steps.Mongo;
 using MongoDB.Bson;
 
+using ExcelMedical.DbRunbook.Steps.Compression;
+
 namespace ExcelMedical.DbRunbook.Steps.Archives;
 
 /// <summary>

@@ -20,6 +20,12 @@ namespace ExcelMedical.DbRunbook.Steps.Compression;
 /// </remarks>
 public sealed class ParallelGzipStream : Stream
 {
+    /// <summary>
+    /// A gzip member holding nothing (RFC 1952 header, an empty final deflate block, CRC-32 0,
+    /// length 0): GZipStream writes no bytes at all when given no input, which is not valid gzip.
+    /// </summary>
+    private static readonly byte[] EmptyMember = [0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+
     /// <summary>1 MiB blocks: large enough that a member boundary costs well under 0.5% of ratio.</summary>
     public const int DefaultBlockSize = 1 << 20;
 
@@ -234,6 +240,14 @@ public sealed class ParallelGzipStream : Stream
         {
             try
             {
+                if (length == 0)
+                {
+                    var empty = ArrayPool<byte>.Shared.Rent(EmptyMember.Length);
+                    EmptyMember.CopyTo(empty, 0);
+                    _result.SetResult((empty, EmptyMember.Length));
+                    return;
+                }
+
                 // Deflate's worst case grows incompressible input by ~0.03%; the slack covers headers too.
                 var output = ArrayPool<byte>.Shared.Rent(length + (length >> 6) + 1024);
                 using var member = new MemoryStream(output, 0, output.Length, writable: true);

@@ -6,6 +6,7 @@ using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Processes;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Compression;
 using ExcelMedical.DbRunbook.Steps.Files;
 
 namespace ExcelMedical.DbRunbook.Steps.Postgres;
@@ -175,7 +176,8 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         {
             await using var source = File.OpenRead(file);
             await using var hashing = new HashingReadStream(source, hash);
-            await using var gunzip = new GZipStream(hashing, CompressionMode.Decompress);
+            // GZipStream accepts a file cut inside its last member; this reader checks every trailer.
+            await using var gunzip = new VerifyingGzipStream(hashing);
             var buffer = new byte[1 << 20];
             int read;
             while ((read = await gunzip.ReadAsync(buffer, cancellationToken)) > 0)

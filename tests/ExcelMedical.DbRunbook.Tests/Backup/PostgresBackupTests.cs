@@ -139,6 +139,20 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     }
 
     [Fact]
+    public async Task A_dump_missing_only_its_last_gzip_trailer_fails_verification()
+    {
+        Assert.Equal(0, (await Cli().RunAsync("run", Playbook(verify: false))).ExitCode);
+        var cut = _dir["no-trailer.sql.gz"];
+        var bytes = await File.ReadAllBytesAsync(DumpFile);
+        await File.WriteAllBytesAsync(cut, bytes[..^8]);
+
+        var result = await Cli().RunAsync("run", VerifyOnlyPlaybook(cut));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("failed verification", result.All);
+    }
+
+    [Fact]
     public async Task A_dump_with_one_flipped_byte_fails_verification()
     {
         Assert.Equal(0, (await Cli().RunAsync("run", Playbook(verify: false))).ExitCode);

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
-namespace ExcelMedical.DbRunbook.Steps.Archives;
+namespace ExcelMedical.DbRunbook.Steps.Compression;
 
 /// <summary>
 /// Reads a gzip file of one or more members (RFC 1952) and checks everything gzip -t checks, which
@@ -40,7 +41,7 @@ internal sealed class VerifyingGzipStream : Stream
     private long _lastChunkStart;
     private long _previousChunkStart;
     private bool _starved;
-    private uint _crc;
+    private readonly Crc32 _crc = new();
     private long _memberLength;
     private long _position;
     private bool _ended;
@@ -102,7 +103,7 @@ internal sealed class VerifyingGzipStream : Stream
 
             if (read > 0)
             {
-                _crc = Crc32.Append(_crc, buffer[..read]);
+                _crc.Append(buffer[..read]);
                 _memberLength += read;
                 _position += read;
                 return read;
@@ -191,7 +192,7 @@ internal sealed class VerifyingGzipStream : Stream
 
         _deflateStart = _lastChunkStart = _previousChunkStart = _keepFrom = CompressedPosition;
         _starved = false;
-        _crc = 0;
+        _crc.Reset();
         _memberLength = 0;
         _inflater = new DeflateStream(_feeder, CompressionMode.Decompress, leaveOpen: true);
         return true;
@@ -201,7 +202,7 @@ internal sealed class VerifyingGzipStream : Stream
     private void FinishMember()
     {
         Span<byte> expected = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(expected, _crc.GetCurrentHashAsUInt32());
         BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], (uint)_memberLength);
         var from = Math.Max(_previousChunkStart, _deflateStart);
         var fed = CompressedPosition;
