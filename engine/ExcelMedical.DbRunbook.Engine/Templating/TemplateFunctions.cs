@@ -24,11 +24,13 @@ internal static class TemplateFunctions
         return ByteSize.Format(size);
     }
 
-    /// <summary><c>{{ 5400 | duration }}</c> (seconds) gives <c>1h30m</c>.</summary>
+    /// <summary><c>{{ 5400 | duration }}</c> (seconds) gives <c>1h30m</c>; a TimeSpan or "01:30:00" too.</summary>
     public static string FormatDuration(object? value) => value switch
     {
         TimeSpan span => Duration.Format(span),
         null => string.Empty,
+        // Durations read back from the JSON run model arrive as "00:01:23.4560000".
+        string text when text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) => Duration.Format(span),
         _ when double.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
             => Duration.Format(TimeSpan.FromSeconds(seconds)),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
