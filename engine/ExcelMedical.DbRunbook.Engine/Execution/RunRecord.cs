@@ -35,6 +35,9 @@ public sealed class RunRecord
 
     public List<StepRecord> Notifications { get; } = [];
 
+    /// <summary>Monitoring alerts the steps raised (see <see cref="Alerts.RunAlerts"/>); not failures.</summary>
+    public List<Alerts.RunAlert> Alerts { get; } = [];
+
     /// <summary>The first step that failed the run, if any.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public StepRecord? FailedStep => Steps.FirstOrDefault(s => s.IsFailure && !s.ContinuedOnError);

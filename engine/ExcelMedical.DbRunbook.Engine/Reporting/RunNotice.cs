@@ -1,4 +1,5 @@
 using System.Text;
+using ExcelMedical.DbRunbook.Engine.Alerts;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Model;
 
@@ -39,6 +40,12 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
             _ => StatusNames.Of(record.Status),
         };
         var title = $"{record.Playbook} {verb} on {record.Host}";
+        if (record.Alerts.Count > 0 && record.Status == RunStatus.Succeeded)
+        {
+            severity = AlertNotice.Severity(record.Alerts);
+            title = $"{record.Playbook}: {AlertNotice.Summary(record.Alerts)} on {record.Host}";
+        }
+
         var lines = record.Steps.Select(s => new NoticeLine(s.Id, s.Uses, StatusNames.Of(s.Status), s.Duration, Details(s), s.IsFailure ? s.Message : null)).ToList();
         var tail = record.Status is RunStatus.Failed or RunStatus.Cancelled ? ReadTail(record.LogFile) : [];
         return new RunNotice(severity, title, lines, record.Error, tail, record);
@@ -53,6 +60,17 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
         if (Error is not null)
         {
             text.AppendLine($"Error: {Error}");
+            text.AppendLine();
+        }
+
+        if (Record.Alerts.Count > 0)
+        {
+            text.AppendLine("Alerts:");
+            foreach (var line in AlertNotice.Lines(Record.Alerts))
+            {
+                text.AppendLine("  " + line);
+            }
+
             text.AppendLine();
         }
 

@@ -29,6 +29,9 @@ public sealed class StepContext
     /// <summary>The run so far; complete (with the final status) when a notifier runs.</summary>
     public required RunRecord Record { get; init; }
 
+    /// <summary>Raises monitoring alerts for the run's notifications (<c>on: [alert]</c>).</summary>
+    public Alerts.RunAlerts Alerts => new(Record);
+
     public required TemplateEngine Templates { get; init; }
 
     /// <summary>The template scope of the run (env, vars, run, steps), for steps that render files.</summary>

@@ -27,6 +27,11 @@ public static class SlackMessage
         }
 
         var text = notice.Error is null ? string.Empty : $"*Error:* {notice.Error}";
+        if (notice.Record.Alerts.Count > 0)
+        {
+            text += (text.Length > 0 ? "\n" : string.Empty) + "*Alerts:*\n```" + string.Join('\n', AlertNotice.Lines(notice.Record.Alerts)) + "```";
+        }
+
         if (notice.LogTail.Count > 0)
         {
             text += "\n*Log tail:*\n```" + string.Join('\n', notice.LogTail.TakeLast(15)) + "```";
