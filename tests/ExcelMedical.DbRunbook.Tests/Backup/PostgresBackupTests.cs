@@ -96,6 +96,38 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     }
 
     [Fact]
+    public async Task The_directory_format_dumps_with_parallel_jobs_verifies_and_restores_with_pg_restore_j()
+    {
+        var folder = Path.Combine(Day, "postgres_20261125_020000.dir");
+        var playbook = _dir.Write("pgdir.yaml", $$$"""
+            name: pgdir
+            connections:
+              postgres: { host: "{{ env.POSTGRES_HOST }}", port: "{{ env.POSTGRES_PORT }}", user: "{{ env.POSTGRES_USER }}", password: "{{ env.POSTGRES_PASSWORD }}", database: "{{ env.POSTGRES_DB }}" }
+            steps:
+              - id: pg_dump
+                uses: postgres.dump
+                with: { file: "{{{folder}}}", format: directory, jobs: 2 }
+              - id: pg_verify
+                uses: postgres.verify
+                with: { file: "{{ steps.pg_dump.outputs.file }}", dump_step: pg_dump }
+            """);
+
+        var result = await Cli().RunAsync("run", playbook);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.True(File.Exists(Path.Combine(folder, "toc.dat")));
+        Assert.False(Directory.Exists(folder + ".partial"));
+        var counted = RunRecords.Latest(_dir["state"], "pgdir").Step("pg_verify").GetProperty("outputs").GetProperty("table_rows");
+        Assert.Equal(database.Load.ExpectedRowCounts["audit_logs"], counted.GetProperty("public.audit_logs").GetInt64());
+
+        var restored = await database.Server.CreateDatabaseAsync("restored_dir");
+        var restore = await Shell.RunAsync($"pg_restore -j 2 -d {restored} {folder}", database.Server.ClientEnvironment(restored));
+        Assert.True(restore.ExitCode == 0, restore.Error);
+        Assert.Equal(await TableSnapshot.TakeAsync(database.ConnectionString), await TableSnapshot.TakeAsync(database.Server.ConnectionString(restored)));
+        await database.Server.DropDatabaseAsync(restored);
+    }
+
+    [Fact]
     public async Task The_dump_is_plain_gzip_owner_only_and_verified_with_a_report()
     {
         var result = await Cli().RunAsync("run", Playbook());
