@@ -2,6 +2,7 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Archives;
 using ExcelMedical.DbRunbook.Steps.Backups;
 using ExcelMedical.DbRunbook.Steps.Mongo;
+using ExcelMedical.DbRunbook.Steps.Monitoring;
 using ExcelMedical.DbRunbook.Steps.Notify;
 using ExcelMedical.DbRunbook.Steps.Postgres;
 using ExcelMedical.DbRunbook.Steps.Reports;
@@ -24,5 +25,10 @@ public static class BuiltInSteps
         .Add<SlackStep>()
         .Add<PruneBackupsStep>()
         .Add<ChecksumStep>()
-        .Add<S3UploadStep>();
+        .Add<S3UploadStep>()
+        .Add<PostgresMetricsStep>()
+        .Add<MongoMetricsStep>()
+        .Add<SystemMetricsStep>()
+        .Add<EvaluateAlertsStep>()
+        .Add<MetricsHistoryStep>();
 }
