@@ -30,6 +30,8 @@ public static class RunbookCli
             StepsCommand.Create(host),
             SchemaCommand.Create(host),
             HistoryCommand.Create(host),
+            ScheduleCommand.Create(host, registerSignals),
+            CronCommand.Create(host),
         };
 
         // A bare `runbook` shows the help, and is still a usage error for scripts.

@@ -26,7 +26,7 @@ internal static class HistoryCommand
             foreach (var run in runs)
             {
                 var took = run.Finished is { } finished ? Duration.Format(finished - run.Started) : "-";
-                await host.Out.WriteLineAsync($"{run.Started:yyyy-MM-dd HH:mm:ss zzz}  {run.Playbook,-16} {StatusNames.Of(run.Status),-10} {took,-8} {run.Trigger ?? "manual",-9} {run.Error ?? string.Empty}".TrimEnd());
+                await host.Out.WriteLineAsync($"{run.Started:yyyy-MM-dd HH:mm:ss zzz}  {run.Playbook,-16} {StatusNames.Of(run.Status),-10} {took,-8} {run.Trigger ?? "manual",-9} {run.Error ?? run.Message ?? string.Empty}".TrimEnd());
             }
 
             return ExitCodes.Success;

@@ -95,6 +95,7 @@ public sealed class PlaybookRunner(RunbookHost host)
                     DryRun = request.DryRun,
                     LogFile = info.LogFile,
                     Trigger = request.Trigger,
+                    Tick = request.Tick,
                 };
                 var run = new RunContext
                 {

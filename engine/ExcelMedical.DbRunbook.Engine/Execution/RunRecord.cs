@@ -31,6 +31,12 @@ public sealed class RunRecord
     /// <summary>How the run was started: <c>manual</c>, <c>schedule</c>, <c>catch-up</c>.</summary>
     public string Trigger { get; init; } = "manual";
 
+    /// <summary>For scheduled and catch-up runs (and skipped ticks): the cron time the run belongs to.</summary>
+    public DateTimeOffset? Tick { get; init; }
+
+    /// <summary>Why a scheduled tick was skipped (status <c>skipped</c>): the reason, for people.</summary>
+    public string? Message { get; set; }
+
     public List<StepRecord> Steps { get; } = [];
 
     public List<StepRecord> Notifications { get; } = [];

@@ -15,6 +15,9 @@ public sealed record RunRequest
 
     public string Trigger { get; init; } = "manual";
 
+    /// <summary>The cron time a scheduled or catch-up run belongs to; kept in the run record.</summary>
+    public DateTimeOffset? Tick { get; init; }
+
     public LogEventLevel ConsoleLevel { get; init; } = LogEventLevel.Information;
 
     /// <summary>

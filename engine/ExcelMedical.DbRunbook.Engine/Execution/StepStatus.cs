@@ -23,6 +23,9 @@ public enum RunStatus
     Failed,
     Cancelled,
     Planned,
+
+    /// <summary>A scheduled tick that did not run (the previous run was still going, or it was missed); the record says why.</summary>
+    Skipped,
 }
 
 public static class StatusNames

@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 public static partial class PlaybookReader
 {
     public static readonly IReadOnlyList<string> PlaybookKeys =
-        ["name", "description", "schedule", "time_zone", "env_file", "vars", "connections", "log", "steps", "notify"];
+        ["name", "description", "schedule", "time_zone", "catch_up", "coordination", "env_file", "vars", "connections", "log", "steps", "notify"];
 
     public static readonly IReadOnlyList<string> StepKeys =
         ["id", "name", "uses", "with", "when", "retries", "retry_delay", "timeout", "continue_on_error", "always"];
@@ -69,7 +69,11 @@ public static partial class PlaybookReader
             steps,
             ReadNotifiers(top, diagnostics),
             path,
-            mapping.Location);
+            mapping.Location)
+        {
+            CatchUp = top.Duration("catch_up") is { } window ? new Located<TimeSpan>(window, top.Node("catch_up")!.Location) : null,
+            Coordination = top.Text("coordination"),
+        };
     }
 
     private static List<VariableDefinition> ReadVars(MappingReader top, DiagnosticBag diagnostics)

@@ -17,6 +17,12 @@ public sealed record Playbook(
 {
     /// <summary>The folder relative paths in the playbook resolve against.</summary>
     public string Directory => Path.GetDirectoryName(Path.GetFullPath(FilePath)) ?? ".";
+
+    /// <summary><c>catch_up</c>: how late a run missed while the scheduler was down may still be made up on start.</summary>
+    public Located<TimeSpan>? CatchUp { get; init; }
+
+    /// <summary><c>coordination</c>: the PostgreSQL connection through which schedulers on several hosts share the ticks.</summary>
+    public Located<string>? Coordination { get; init; }
 }
 
 /// <summary>A value together with where it was written.</summary>

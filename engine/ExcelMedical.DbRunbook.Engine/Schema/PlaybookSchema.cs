@@ -73,6 +73,12 @@ public static class PlaybookSchema
                 ["description"] = Text("What the playbook is for."),
                 ["schedule"] = Text("When `runbook schedule` runs it: a five-field cron expression, e.g. \"0 2 * * *\"."),
                 ["time_zone"] = Text("The IANA time zone of the schedule (default: the host's), e.g. Europe/London."),
+                ["catch_up"] = new JsonObject
+                {
+                    ["description"] = "How late a run missed while `runbook schedule` was down may still be made up, once, when it starts, e.g. 6h (default: never).",
+                    ["type"] = new JsonArray("string", "number"),
+                },
+                ["coordination"] = Text("The PostgreSQL connection (a name under 'connections') through which schedulers on several hosts agree that each tick runs exactly once."),
                 ["env_file"] = Text("A .env file (NAME=value lines) read before the run; real environment variables win."),
                 ["vars"] = new JsonObject
                 {

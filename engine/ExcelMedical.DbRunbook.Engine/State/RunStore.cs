@@ -73,6 +73,8 @@ public sealed record RunSummary(
     int ExitCode,
     string? Trigger,
     string? Error,
-    IReadOnlyList<RunSummaryStep>? Steps);
+    IReadOnlyList<RunSummaryStep>? Steps,
+    DateTimeOffset? Tick = null,
+    string? Message = null);
 
 public sealed record RunSummaryStep(string Id, string Uses, StepStatus Status, string? Message);

@@ -16,6 +16,7 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
     public void Validate(Playbook playbook, DiagnosticBag diagnostics)
     {
         CheckSchedule(playbook, diagnostics);
+        CheckCoordination(playbook, diagnostics);
         var declaredVars = new List<string>();
         foreach (var variable in playbook.Vars)
         {
@@ -85,6 +86,33 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
             {
                 diagnostics.Add(zone.Location, $"unknown time zone '{zone.Value}': use an IANA name such as Europe/London or America/New_York");
             }
+        }
+    }
+
+    /// <summary><c>coordination</c> names a PostgreSQL connection of the playbook (the advisory locks live there).</summary>
+    private static void CheckCoordination(Playbook playbook, DiagnosticBag diagnostics)
+    {
+        if (playbook.Coordination is not { } coordination)
+        {
+            return;
+        }
+
+        var names = playbook.Connections.Select(c => c.Name).ToList();
+        var connection = playbook.Connections.FirstOrDefault(c => c.Name == coordination.Value);
+        if (connection is null)
+        {
+            var hint = names.Count == 0 ? " (the playbook defines no connections)" : DidYouMean.Hint(coordination.Value, names);
+            diagnostics.Add(coordination.Location, $"'coordination' names the connection '{coordination.Value}', which is not defined under 'connections:'{hint}");
+            return;
+        }
+
+        var type = (connection.Fields.Find("type")?.Value as ScalarNode)?.Value;
+        var isPostgres = type is null
+            ? connection.Fields.Find("uri") is null || connection.Fields.Find("host") is not null
+            : type is "postgres" or "postgresql";
+        if (!isPostgres)
+        {
+            diagnostics.Add(coordination.Location, $"'coordination' needs a PostgreSQL connection (host, port, user, password, database); '{coordination.Value}' is not one");
         }
     }
 
