@@ -55,6 +55,11 @@ public static class StepDocumentation
             {
                 WriteOptions(element, output, indent + "    ");
             }
+            else if (element is null && option.Type is { IsClass: true, IsGenericType: false } nested && !ScalarConverter.IsScalarType(nested))
+            {
+                // A mapping of named options (e.g. the restore steps' s3:), documented like the step's own.
+                WriteOptions(nested, output, indent + "    ");
+            }
         }
     }
 

@@ -47,4 +47,57 @@ internal static class Sha256Manifest
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// The entries of a sha256sum manifest (the inverse of <see cref="Render"/>): name to lower-case
+    /// hash; binary-mode lines (<c>hash *name</c>) and GNU's escaped lines are understood, anything
+    /// that is not an entry is ignored.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Parse(string manifest)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in manifest.Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            var escaped = line.StartsWith('\\');
+            if (escaped)
+            {
+                line = line[1..];
+            }
+
+            if (line.Length < 66 || line[64] != ' ' || (line[65] != ' ' && line[65] != '*') || !line[..64].All(char.IsAsciiHexDigit))
+            {
+                continue;
+            }
+
+            var name = line[66..];
+            if (escaped)
+            {
+                name = Unescape(name);
+            }
+
+            entries[name] = line[..64].ToLowerInvariant();
+        }
+
+        return entries;
+    }
+
+    private static string Unescape(string name)
+    {
+        var text = new StringBuilder(name.Length);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (name[i] == '\\' && i + 1 < name.Length)
+            {
+                i++;
+                text.Append(name[i] switch { 'n' => '\n', 'r' => '\r', _ => name[i] });
+            }
+            else
+            {
+                text.Append(name[i]);
+            }
+        }
+
+        return text.ToString();
+    }
 }

@@ -39,10 +39,10 @@ internal sealed class S3Target
 
     public string CredentialSource { get; }
 
-    public static string ResolveBucket(StepContext context, S3UploadOptions options) =>
+    public static string ResolveBucket(StepContext context, IS3Endpoint options) =>
         (string.IsNullOrWhiteSpace(options.Bucket) ? context.Environment.GetValueOrDefault("S3_BACKUP_BUCKET") : options.Bucket)?.Trim() ?? string.Empty;
 
-    public static S3Target From(StepContext context, S3UploadOptions options, string bucket)
+    public static S3Target From(StepContext context, IS3Endpoint options, string bucket)
     {
         var environment = context.Environment;
         var region = FirstNonBlank(options.Region, environment.GetValueOrDefault("AWS_REGION"), environment.GetValueOrDefault("AWS_DEFAULT_REGION")) ?? "us-east-1";

@@ -16,7 +16,7 @@ public enum ServerSideEncryption
     AwsKms,
 }
 
-public sealed class S3UploadOptions : IValidatableObject
+public sealed class S3UploadOptions : IValidatableObject, IS3Endpoint
 {
     [Description("The bucket, usually \"{{ env.S3_BACKUP_BUCKET }}\" (when unset, S3_BACKUP_BUCKET is read). When empty the step uploads nothing and reports skipped: true, as the guide's script does without S3.")]
     public string? Bucket { get; set; }
