@@ -22,6 +22,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
+    private readonly string _folder;
     private Task<int>? _running;
 
     public SchedulerHarness(
@@ -35,6 +36,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         IDictionary<string, string>? environment = null)
     {
         Dir = dir;
+        _folder = folder;
         Folder = dir[folder];
         Directory.CreateDirectory(Folder);
         StateDirectory = dir[state];
@@ -106,7 +108,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
     public IReadOnlyList<ScheduleEvent> Of(ScheduleEventKind kind, string? playbook = null) =>
         [.. Events.Where(e => e.Kind == kind && (playbook is null || e.Playbook == playbook))];
 
-    public string Write(string name, string yaml) => Dir.Write(Path.Combine(Path.GetFileName(Folder), name), yaml);
+    public string Write(string name, string yaml) => Dir.Write(Path.Combine(_folder, name), yaml);
 
     /// <summary>Starts the scheduler and waits until it first sleeps.</summary>
     public async Task StartAsync()
