@@ -3,8 +3,8 @@ using System.Text;
 
 namespace ExcelMedical.DbRunbook.Steps.Archives;
 
-/// <summary>A collection found in a mongodump layout inside the archive.</summary>
-internal sealed record FoundCollection(string Database, string Name, string Type, long Documents, long Bytes, bool HasData, bool HasMetadata);
+/// <summary>A collection found in a mongodump layout inside the archive, with its .metadata.json (options, indexes) when it has one.</summary>
+internal sealed record FoundCollection(string Database, string Name, string Type, long Documents, long Bytes, bool HasData, bool HasMetadata, MongoDB.Bson.BsonDocument? Metadata = null);
 
 /// <summary>What the verification of one archive found, rendered as e.g. verification/mongo_backup_verify.txt.</summary>
 internal sealed class ArchiveFindings(string file)

@@ -165,7 +165,7 @@ internal static class ArchiveInspector
         }
     }
 
-    private static (string Name, string Type)? ReadMetadata(string name, long length, Stream data, ArchiveFindings findings)
+    private static (string Name, string Type, BsonDocument Document)? ReadMetadata(string name, long length, Stream data, ArchiveFindings findings)
     {
         if (length > MaxMetadataBytes)
         {
@@ -196,7 +196,7 @@ internal static class ArchiveInspector
             findings.Problems.Add($"{name}: indexes is not a list of index specifications with key and name");
         }
 
-        return (collectionName.Value, metadata.GetValue("type", "collection").ToString()!);
+        return (collectionName.Value, metadata.GetValue("type", "collection").ToString()!, metadata);
     }
 
     /// <summary>The .bson and .metadata.json files by (database folder, file name without extension).</summary>
@@ -204,7 +204,7 @@ internal static class ArchiveInspector
     {
         public Dictionary<(string Database, string FileBase), (long Documents, long Bytes)> Data { get; } = [];
 
-        public Dictionary<(string Database, string FileBase), (string Name, string Type)> Metadata { get; } = [];
+        public Dictionary<(string Database, string FileBase), (string Name, string Type, BsonDocument Document)> Metadata { get; } = [];
 
         /// <summary>
         /// Pairs every metadata file with its data file the way mongorestore does. When reading
@@ -213,7 +213,7 @@ internal static class ArchiveInspector
         public void Resolve(ArchiveFindings findings, bool complete)
         {
             var claimed = new HashSet<(string, string)>();
-            foreach (var ((database, fileBase), (name, type)) in Metadata.OrderBy(m => m.Key.Database, StringComparer.Ordinal).ThenBy(m => m.Value.Name, StringComparer.Ordinal))
+            foreach (var ((database, fileBase), (name, type, document)) in Metadata.OrderBy(m => m.Key.Database, StringComparer.Ordinal).ThenBy(m => m.Value.Name, StringComparer.Ordinal))
             {
                 if (MongoDumpLayout.FileBaseFor(name) != fileBase)
                 {
@@ -222,7 +222,7 @@ internal static class ArchiveInspector
 
                 if (type == "view")
                 {
-                    findings.Collections.Add(new FoundCollection(database, name, type, 0, 0, HasData: false, HasMetadata: true));
+                    findings.Collections.Add(new FoundCollection(database, name, type, 0, 0, HasData: false, HasMetadata: true, document));
                     continue;
                 }
 
@@ -230,7 +230,7 @@ internal static class ArchiveInspector
                 if (Data.TryGetValue((database, dataBase), out var data))
                 {
                     claimed.Add((database, dataBase));
-                    findings.Collections.Add(new FoundCollection(database, name, type, data.Documents, data.Bytes, HasData: true, HasMetadata: true));
+                    findings.Collections.Add(new FoundCollection(database, name, type, data.Documents, data.Bytes, HasData: true, HasMetadata: true, document));
                 }
                 else
                 {
@@ -239,7 +239,7 @@ internal static class ArchiveInspector
                         findings.Problems.Add($"collection {name} has {fileBase}{MongoDumpLayout.MetadataExtension} but no {dataBase}{MongoDumpLayout.BsonExtension} in {database}/");
                     }
 
-                    findings.Collections.Add(new FoundCollection(database, name, type, 0, 0, HasData: false, HasMetadata: true));
+                    findings.Collections.Add(new FoundCollection(database, name, type, 0, 0, HasData: false, HasMetadata: true, document));
                 }
             }
 
