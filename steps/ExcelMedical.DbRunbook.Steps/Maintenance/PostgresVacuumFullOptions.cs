@@ -1,0 +1,64 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
+
+namespace ExcelMedical.DbRunbook.Steps.Maintenance;
+
+public enum BloatRepairMethod
+{
+    /// <summary>VACUUM (FULL, ANALYZE): rewrites the table under an ACCESS EXCLUSIVE lock.</summary>
+    VacuumFull,
+
+    /// <summary>pg_repack (must be installed: the program and the extension in the database); online, needs a primary key.</summary>
+    PgRepack,
+
+    /// <summary>pg_repack where it is installed and the table has a primary key, VACUUM FULL otherwise.</summary>
+    Auto,
+}
+
+public sealed class PostgresVacuumFullOptions
+{
+    [Connection]
+    [Description("The playbook connection (host, port, user, password, database).")]
+    public string Connection { get; set; } = "postgres";
+
+    [Description("The databases to repair (default: the connection's database).")]
+    public List<string> Databases { get; set; } = [];
+
+    [Description("Look at every database that accepts connections (templates excluded) instead of databases.")]
+    public bool AllDatabases { get; set; }
+
+    [Description("Only consider these tables (schema.table or table); they must still be over the bloat thresholds.")]
+    public List<string> Tables { get; set; } = [];
+
+    [Range(1.0, 100.0)]
+    [Description("A table is rewritten only when at least this share of it (percent) is wasted space: dead rows and free space beyond what its fillfactor leaves. 50 means the table is twice the size its rows need.")]
+    public double MinBloatPercent { get; set; } = 50;
+
+    [Range(0.0, 1_000_000.0)]
+    [Description("…and at least this much space (MiB) would be given back; small tables are left to autovacuum.")]
+    public double MinWastedMb { get; set; } = 10;
+
+    [Description("How long to wait for the table's ACCESS EXCLUSIVE lock. A request that cannot be granted at once queues every later reader behind it, so keep this short: the table is skipped and the next one done.")]
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    [Range(0, int.MaxValue)]
+    [Description("Tables larger than this (MiB, with indexes) are not rewritten with VACUUM FULL, which locks them for its whole run; the guide's advice is regular VACUUM for large tables, or pg_repack. 0: no limit.")]
+    public int MaxTableMb { get; set; } = 10240;
+
+    [Description("vacuum_full, pg_repack (online; the program and the extension must be installed, the table needs a primary key) or auto (pg_repack where it can, VACUUM FULL otherwise).")]
+    public BloatRepairMethod Method { get; set; } = BloatRepairMethod.VacuumFull;
+
+    [Range(1.0, 10.0)]
+    [Description("Before each table, the server's disk must have this many times the table's size (with indexes) free: the rewrite builds a new copy, and writes WAL for it, before the old one is dropped.")]
+    public double FreeSpaceFactor { get; set; } = 2.0;
+
+    [Description("The server's data directory as seen from this machine, for the free-disk check (default: the server's data_directory setting when the server runs on this machine).")]
+    public string? DataDirectory { get; set; }
+
+    [Description("Rewrite tables even when the free disk on the server cannot be checked (runbook runs on another machine and data_directory is not set).")]
+    public bool SkipFreeSpaceCheck { get; set; }
+
+    [Description("Path of pg_repack (default: PATH, else the newest /usr/lib/postgresql/N/bin).")]
+    public string? PgRepack { get; set; }
+}

@@ -1,0 +1,25 @@
+using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Postgres;
+
+namespace ExcelMedical.DbRunbook.Steps.Maintenance;
+
+/// <summary>
+/// The guide's VACUUM ANALYZE: <c>VACUUM (ANALYZE)</c> in each database, in autocommit (VACUUM
+/// cannot run inside a transaction block). It takes SHARE UPDATE EXCLUSIVE locks, so reads and
+/// writes go on; space is made reusable, not returned to the operating system (see postgres.vacuum_full).
+/// </summary>
+[Step("postgres.vacuum", "VACUUM (ANALYZE) each database (or listed tables) outside a transaction; reads and writes continue")]
+public sealed class PostgresVacuumStep : Step<PostgresVacuumOptions>
+{
+    private const string Locks = "SHARE UPDATE EXCLUSIVE locks: reads and writes continue";
+
+    public override Task<StepPlan> PlanAsync(StepContext context, PostgresVacuumOptions options, CancellationToken cancellationToken) =>
+        PerDatabaseCommand.PlanAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement(options), Locks, cancellationToken);
+
+    public override Task<StepOutputs> ExecuteAsync(StepContext context, PostgresVacuumOptions options, CancellationToken cancellationToken) =>
+        PerDatabaseCommand.ExecuteAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement(options), cancellationToken);
+
+    private static string Statement(PostgresVacuumOptions options) => options.Analyze ? "VACUUM (ANALYZE)" : "VACUUM";
+
+    private static PostgresTarget Target(StepContext context, PostgresVacuumOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
+}

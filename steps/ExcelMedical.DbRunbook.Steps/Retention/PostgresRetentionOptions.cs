@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
+
+namespace ExcelMedical.DbRunbook.Steps.Retention;
+
+/// <summary>One table of the retention policy: rows whose date column is older than days are purged.</summary>
+public sealed class PostgresRetentionTable
+{
+    [Required]
+    [Description("The table (schema.table, or table on the search_path), e.g. audit_logs.")]
+    public string Table { get; set; } = string.Empty;
+
+    [Description("The date/time column (date, timestamp or timestamptz) whose age decides; rows where it is NULL are kept.")]
+    public string Column { get; set; } = "created_at";
+
+    [Required]
+    [Range(1, 36500)]
+    [Description("The retention period: rows with column < (run start - days) are deleted.")]
+    public int Days { get; set; }
+
+    [Description("Allow this table's purge to delete more than max_delete_share of its rows (e.g. the first purge of a long backlog).")]
+    public bool AllowLargeDelete { get; set; }
+}
+
+public sealed class PostgresRetentionOptions : IValidatableObject
+{
+    [Connection]
+    [Description("The playbook connection (host, port, user, password, database).")]
+    public string Connection { get; set; } = "postgres";
+
+    [Required]
+    [Description("The retention policy, one entry per table: table, column (default created_at), days, allow_large_delete.")]
+    public List<PostgresRetentionTable> Tables { get; set; } = [];
+
+    [Range(1, 1_000_000)]
+    [Description("Rows deleted per batch; each batch is its own transaction, so locks stay short and an interrupted purge keeps what it did.")]
+    public int BatchSize { get; set; } = 5000;
+
+    [Description("Pause between batches, leaving room for the application's own queries and for replicas to catch up.")]
+    public TimeSpan BatchPause { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    [Description("statement_timeout of each batch (0s: none); a batch that takes longer fails the step, earlier batches stay deleted.")]
+    public TimeSpan StatementTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(1, 36500)]
+    [Description("Guard rail: a table whose days is below this is refused at validation (a typo such as 9 for 90 must not purge three months of data).")]
+    public int MinDays { get; set; } = 30;
+
+    [Range(0.0, 1.0)]
+    [Description("Guard rail: when a purge would delete more than this share of a table's rows (a wrong column, a too-short period), nothing is deleted and the step fails, unless the table sets allow_large_delete.")]
+    public double MaxDeleteShare { get; set; } = 0.5;
+
+    [Description("VACUUM (ANALYZE) each purged table afterwards, so the space is reused and the planner knows the new size.")]
+    public bool Vacuum { get; set; } = true;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Tables.Count == 0)
+        {
+            yield return new ValidationResult("tables is empty: list the tables to purge, e.g. { table: audit_logs, days: 365 }");
+        }
+
+        foreach (var table in Tables.Where(t => t.Days > 0 && t.Days < MinDays))
+        {
+            yield return new ValidationResult($"refused: table '{table.Table}' has days {table.Days}, below min_days {MinDays}; such a recent cutoff is taken for a mistake (raise days, or lower min_days if it is really meant)");
+        }
+
+        foreach (var duplicate in Tables.GroupBy(t => t.Table.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            yield return new ValidationResult($"table '{duplicate.Key}' is listed {duplicate.Count()} times; list each table once");
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using ExcelMedical.DbRunbook.Engine.Model;
+using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Postgres;
+using Npgsql;
+
+namespace ExcelMedical.DbRunbook.Steps.Retention;
+
+/// <summary>
+/// The guide's PostgreSQL data retention: rows older than each table's period are deleted in
+/// batches (each batch its own transaction, a pause between them, statement_timeout on each),
+/// then the table is vacuumed. Nothing is deleted unless every table passes the guard rails: it
+/// exists, its column exists and is a date/time type, and the purge removes no more than
+/// max_delete_share of it (or the playbook allows more for that table).
+/// </summary>
+[Step("postgres.retention", "Purge rows older than each table's retention period in batches, with guard rails; the dry run counts exactly what would go")]
+public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
+{
+    public override async Task<StepPlan> PlanAsync(StepContext context, PostgresRetentionOptions options, CancellationToken cancellationToken)
+    {
+        var target = Target(context, options);
+        var census = await CensusAsync(context, target, options, cancellationToken);
+        var refused = census.Where(c => c.Refusal is not null).ToList();
+        var actions = new List<string>();
+        foreach (var table in census)
+        {
+            if (table.Refusal is not null)
+            {
+                actions.Add($"REFUSE {table.Display}: {table.Refusal}");
+                continue;
+            }
+
+            actions.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{table.Display}: cutoff {RetentionGuard.Format(table.Cutoff)} ({table.Policy.Days} days): {(refused.Count == 0 ? "delete" : "would delete, but for the refusal,")} {table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) with {table.Policy.Column} < cutoff"));
+            if (!table.Indexed && table.Older > 0)
+            {
+                actions.Add($"  note: no index starts with {table.Display}.{table.Policy.Column}, so every batch scans the table");
+            }
+        }
+
+        actions.Add(refused.Count > 0
+            ? $"delete NOTHING and fail: {refused.Count} table(s) refused by the guard rails above"
+            : $"in batches of {options.BatchSize} rows, each its own transaction, statement_timeout {PostgresMaintenance.Milliseconds(options.StatementTimeout)}, {Duration.Format(options.BatchPause)} pause between batches{(options.Vacuum ? "; then VACUUM (ANALYZE) each purged table" : string.Empty)}");
+        return StepPlan.Of(Outputs(census, null), [.. actions]);
+    }
+
+    public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresRetentionOptions options, CancellationToken cancellationToken)
+    {
+        var target = Target(context, options);
+        var census = await CensusAsync(context, target, options, cancellationToken);
+        var refused = census.Where(c => c.Refusal is not null).ToList();
+        if (refused.Count > 0)
+        {
+            RetentionGuard.Alert(context, "postgres", refused.Select(c => (c.Display, c.Refusal!)));
+            throw new StepFailedException($"retention refused, nothing was deleted: {string.Join("; ", refused.Select(c => c.Refusal))}");
+        }
+
+        await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
+        var results = new List<PurgeResult>();
+        foreach (var table in census)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            results.Add(await PurgeAsync(context, options, target, connection, table, cancellationToken));
+        }
+
+        return Outputs(census, results);
+    }
+
+    private static async Task<PurgeResult> PurgeAsync(StepContext context, PostgresRetentionOptions options, PostgresTarget target, NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var before = await SizeAsync(connection, table, cancellationToken);
+        long deleted = 0;
+        var batches = 0;
+        if (table.Older > 0)
+        {
+            context.Log.Information("  {Table}: deleting {Rows} row(s) with {Column} < {Cutoff} ({Days} days)", table.Display, table.Older, table.Policy.Column, RetentionGuard.Format(table.Cutoff), table.Policy.Days);
+            await PostgresMaintenance.SetTimeoutAsync(connection, "statement_timeout", options.StatementTimeout, cancellationToken);
+            var column = TableInventory.Quote(table.Policy.Column);
+            try
+            {
+                foreach (var leaf in table.Leaves)
+                {
+                    // ctid = ANY(ARRAY(...)) is a TID scan: each batch touches only the rows it deletes.
+                    var sql = $"DELETE FROM ONLY {leaf.Sql} WHERE ctid = ANY (ARRAY (SELECT ctid FROM ONLY {leaf.Sql} WHERE {column} < @cutoff LIMIT @batch))";
+                    while (true)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+                        command.Parameters.AddWithValue("cutoff", table.Cutoff.UtcDateTime);
+                        command.Parameters.AddWithValue("batch", options.BatchSize);
+                        var count = await command.ExecuteNonQueryAsync(cancellationToken);
+                        deleted += count;
+                        batches++;
+                        context.Log.Debug("  {Table}: batch {Batch} deleted {Count} row(s), {Deleted} so far", leaf.Display, batches, count, deleted);
+                        if (count < options.BatchSize)
+                        {
+                            break;
+                        }
+
+                        if (options.BatchPause > TimeSpan.Zero)
+                        {
+                            await Task.Delay(options.BatchPause, context.Time, cancellationToken);
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (PostgresMaintenance.IsDatabaseError(ex))
+            {
+                throw new StepFailedException(
+                    $"purging {table.Display} on {target.Display} stopped after {deleted} row(s) in {batches} committed batch(es): {PostgresMaintenance.Explain(ex)}; lower batch_size or raise statement_timeout, then run again (deleted rows stay deleted)", ex);
+            }
+            finally
+            {
+                await PostgresMaintenance.SetTimeoutAsync(connection, "statement_timeout", TimeSpan.Zero, CancellationToken.None);
+            }
+        }
+
+        if (options.Vacuum && deleted > 0)
+        {
+            await PostgresMaintenance.ExecuteAsync(connection, $"VACUUM (ANALYZE) {table.Table!.Sql}", cancellationToken);
+        }
+
+        var after = await SizeAsync(connection, table, cancellationToken);
+        context.Log.Information(
+            "  {Table}: deleted {Deleted} of {Rows} row(s) older than {Cutoff} in {Batches} batch(es), {Before} -> {After}{Vacuumed}, {Duration}",
+            table.Display, deleted, table.Rows, RetentionGuard.Format(table.Cutoff), batches, ByteSize.Format(before), ByteSize.Format(after),
+            options.Vacuum && deleted > 0 ? " after VACUUM (ANALYZE)" : string.Empty, Duration.Format(clock.Elapsed));
+        return new PurgeResult(table, deleted, batches, before, after, clock.Elapsed.TotalSeconds);
+    }
+
+    private static async Task<long> SizeAsync(NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)
+    {
+        long size = 0;
+        foreach (var leaf in table.Leaves)
+        {
+            size += await PostgresMaintenance.ScalarAsync<long>(connection, "SELECT pg_total_relation_size(@oid)", cancellationToken, ("oid", leaf.Oid));
+        }
+
+        return size;
+    }
+
+    private static async Task<IReadOnlyList<TableCensus>> CensusAsync(StepContext context, PostgresTarget target, PostgresRetentionOptions options, CancellationToken cancellationToken)
+    {
+        await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
+        try
+        {
+            return await PostgresRetentionCensus.TakeAsync(connection, options, context.Run.Started, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresMaintenance.IsDatabaseError(ex))
+        {
+            throw PostgresMaintenance.Failure("counting the rows to purge", target, ex);
+        }
+    }
+
+    private static StepOutputs Outputs(IReadOnlyList<TableCensus> census, IReadOnlyList<PurgeResult>? results)
+    {
+        var refused = census.Any(c => c.Refusal is not null);
+        var tables = census.Select(c =>
+        {
+            var output = c.ToOutput();
+            if (results?.FirstOrDefault(r => ReferenceEquals(r.Table, c)) is { } result)
+            {
+                output["rows_deleted"] = result.Deleted;
+                output["batches"] = result.Batches;
+                output["size_before_bytes"] = result.SizeBefore;
+                output["size_after_bytes"] = result.SizeAfter;
+                output["duration_seconds"] = Math.Round(result.Seconds, 3);
+            }
+
+            return output;
+        }).ToList();
+        var outputs = new StepOutputs()
+            .Add("tables", tables)
+            .Add("rows_to_delete", refused ? 0L : census.Sum(c => c.Older))
+            .Add("refused", census.Where(c => c.Refusal is not null).Select(c => c.Refusal).ToList());
+        if (results is not null)
+        {
+            outputs.Add("rows_deleted", results.Sum(r => r.Deleted));
+            outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
+                "retention purge", r.Table.Display, MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
+                $"{r.Table.Policy.Column} < {RetentionGuard.Format(r.Table.Cutoff)} ({r.Table.Policy.Days} days), {r.Batches} batch(es)"))));
+        }
+        else
+        {
+            outputs.Add("operations", MaintenanceOperation.ToOutputs(census.Select(c => new MaintenanceOperation(
+                "retention purge", c.Display, c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
+        }
+
+        return outputs;
+    }
+
+    private static PostgresTarget Target(StepContext context, PostgresRetentionOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
+
+    private sealed record PurgeResult(TableCensus Table, long Deleted, int Batches, long SizeBefore, long SizeAfter, double Seconds);
+}
