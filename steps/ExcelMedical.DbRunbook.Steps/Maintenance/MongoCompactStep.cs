@@ -21,7 +21,7 @@ public sealed class MongoCompactStep : Step<MongoCompactOptions>
         var actions = new List<string>();
         if (primaryOf is not null && !options.Force)
         {
-            actions.Add($"FAIL: {session.Target.Display} is the primary of replica set {primaryOf}: {ForceAdvice}");
+            actions.Add($"fail: {session.Target.Display} is the primary of replica set {primaryOf}: {ForceAdvice}");
         }
 
         foreach (var name in collections)

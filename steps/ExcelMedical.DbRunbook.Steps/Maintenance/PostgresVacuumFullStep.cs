@@ -37,7 +37,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
             var hasRepack = repack is not null && await HasRepackExtensionAsync(connection, cancellationToken);
             if (options.Method == BloatRepairMethod.PgRepack && !hasRepack)
             {
-                actions.Add($"FAIL: {RepackMissing(repack, database)}");
+                actions.Add($"fail: {RepackMissing(repack, database)}");
             }
 
             var disk = new ServerDisk(target, options.DataDirectory);
@@ -49,10 +49,10 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
                 var needed = (long)(table.TotalBytes * options.FreeSpaceFactor);
                 var diskNote = folder is not null
                     ? $"needs {ByteSize.Format(needed)} free in {folder}, {ByteSize.Format(ServerDisk.Available(folder))} free now"
-                    : options.SkipFreeSpaceCheck ? $"free disk not checked ({why}; skip_free_space_check is set)" : $"SKIP: free disk cannot be checked ({why}); set data_directory, run runbook on the database server, or set skip_free_space_check: true";
+                    : options.SkipFreeSpaceCheck ? $"free disk not checked ({why}; skip_free_space_check is set)" : $"skip it: free disk cannot be checked ({why}); set data_directory, run runbook on the database server, or set skip_free_space_check: true";
                 var limit = TooLarge(options, table, method);
                 actions.Add(limit is not null
-                    ? $"SKIP {database}:{table.Describe()}: {limit}"
+                    ? $"skip {database}:{table.Describe()}: {limit}"
                     : $"{(method == BloatRepairMethod.PgRepack ? "pg_repack" : "VACUUM (FULL, ANALYZE)")} {database}:{table.Describe()}; {diskNote}");
                 candidates.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
                 {

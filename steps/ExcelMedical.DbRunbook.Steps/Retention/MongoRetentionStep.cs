@@ -25,16 +25,22 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         var actions = new List<string>();
         foreach (var collection in census)
         {
-            actions.Add(collection.Refusal is not null
-                ? $"REFUSE {session.Target.Database}.{collection.Policy.Collection}: {collection.Refusal}"
-                : string.Create(CultureInfo.InvariantCulture,
-                    $"{session.Target.Database}.{collection.Policy.Collection}: cutoff {RetentionGuard.Format(collection.Cutoff)} ({collection.Policy.Days} days): {(refused == 0 ? "delete" : "would delete, but for the refusal,")} {collection.Older:N0} of {collection.Documents:N0} documents ({RetentionGuard.Percent(collection.Share)}) with {collection.Policy.Field} < cutoff"));
+            var name = $"{session.Target.Database}.{collection.Policy.Collection}";
+            if (collection.Refusal is not null)
+            {
+                actions.Add($"refuse {name}: {collection.Refusal}");
+                continue;
+            }
+
+            var what = string.Create(CultureInfo.InvariantCulture,
+                $"{collection.Older:N0} of {collection.Documents:N0} documents ({RetentionGuard.Percent(collection.Share)}) from {name}: {collection.Policy.Field} before the cutoff {RetentionGuard.Format(collection.Cutoff)} ({collection.Policy.Days} days)");
+            actions.Add(refused == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
         }
 
         actions.Add(refused > 0
             ? $"delete NOTHING and fail: {refused} collection(s) refused by the guard rails above"
-            : $"in batches of {options.BatchSize} documents (by _id), {Duration.Format(options.BatchPause)} pause between batches");
-        return StepPlan.Of(Outputs(census, null), [.. actions]);
+            : $"delete in batches of {options.BatchSize} documents (by _id), {Duration.Format(options.BatchPause)} pause between batches");
+        return StepPlan.Of(Outputs(session.Target.Database, census, null), [.. actions]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoRetentionOptions options, CancellationToken cancellationToken)
@@ -45,7 +51,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         if (refused.Count > 0)
         {
             RetentionGuard.Alert(context, "mongo", refused.Select(c => (c.Policy.Collection, c.Refusal!)));
-            throw new StepFailedException($"retention refused, nothing was deleted: {string.Join("; ", refused.Select(c => c.Refusal))}");
+            throw new StepFailedException(RetentionGuard.Refused(refused.Select(c => c.Refusal!)));
         }
 
         var results = new List<PurgeResult>();
@@ -55,7 +61,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
             results.Add(await PurgeAsync(context, session, options, collection, cancellationToken));
         }
 
-        return Outputs(census, results);
+        return Outputs(session.Target.Database, census, results);
     }
 
     private static async Task<PurgeResult> PurgeAsync(StepContext context, MongoSession session, MongoRetentionOptions options, CollectionCensus census, CancellationToken cancellationToken)
@@ -113,7 +119,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         }
     }
 
-    private static StepOutputs Outputs(IReadOnlyList<CollectionCensus> census, IReadOnlyList<PurgeResult>? results)
+    private static StepOutputs Outputs(string database, IReadOnlyList<CollectionCensus> census, IReadOnlyList<PurgeResult>? results)
     {
         var refused = census.Any(c => c.Refusal is not null);
         var collections = census.Select(c =>
@@ -138,13 +144,13 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         {
             outputs.Add("documents_deleted", results.Sum(r => r.Deleted));
             outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
-                "retention purge", r.Census.Policy.Collection, MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
+                "retention purge", $"{database}.{r.Census.Policy.Collection}", MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
                 $"{r.Census.Policy.Field} < {RetentionGuard.Format(r.Census.Cutoff)} ({r.Census.Policy.Days} days), {r.Batches} batch(es)"))));
         }
         else
         {
             outputs.Add("operations", MaintenanceOperation.ToOutputs(census.Select(c => new MaintenanceOperation(
-                "retention purge", c.Policy.Collection, c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
+                "retention purge", $"{database}.{c.Policy.Collection}", c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
         }
 
         return outputs;

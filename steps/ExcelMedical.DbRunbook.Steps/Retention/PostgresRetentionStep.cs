@@ -28,12 +28,13 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         {
             if (table.Refusal is not null)
             {
-                actions.Add($"REFUSE {table.Display}: {table.Refusal}");
+                actions.Add($"refuse {table.Display}: {table.Refusal}");
                 continue;
             }
 
-            actions.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{table.Display}: cutoff {RetentionGuard.Format(table.Cutoff)} ({table.Policy.Days} days): {(refused.Count == 0 ? "delete" : "would delete, but for the refusal,")} {table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) with {table.Policy.Column} < cutoff"));
+            var what = string.Create(CultureInfo.InvariantCulture,
+                $"{table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) from {table.Display}: {table.Policy.Column} before the cutoff {RetentionGuard.Format(table.Cutoff)} ({table.Policy.Days} days)");
+            actions.Add(refused.Count == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
             if (!table.Indexed && table.Older > 0)
             {
                 actions.Add($"  note: no index starts with {table.Display}.{table.Policy.Column}, so every batch scans the table");
@@ -42,7 +43,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 
         actions.Add(refused.Count > 0
             ? $"delete NOTHING and fail: {refused.Count} table(s) refused by the guard rails above"
-            : $"in batches of {options.BatchSize} rows, each its own transaction, statement_timeout {PostgresMaintenance.Milliseconds(options.StatementTimeout)}, {Duration.Format(options.BatchPause)} pause between batches{(options.Vacuum ? "; then VACUUM (ANALYZE) each purged table" : string.Empty)}");
+            : $"delete in batches of {options.BatchSize} rows, each its own transaction, statement_timeout {PostgresMaintenance.Milliseconds(options.StatementTimeout)}, {Duration.Format(options.BatchPause)} pause between batches{(options.Vacuum ? "; then VACUUM (ANALYZE) each purged table" : string.Empty)}");
         return StepPlan.Of(Outputs(census, null), [.. actions]);
     }
 
@@ -54,7 +55,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         if (refused.Count > 0)
         {
             RetentionGuard.Alert(context, "postgres", refused.Select(c => (c.Display, c.Refusal!)));
-            throw new StepFailedException($"retention refused, nothing was deleted: {string.Join("; ", refused.Select(c => c.Refusal))}");
+            throw new StepFailedException(RetentionGuard.Refused(refused.Select(c => c.Refusal!)));
         }
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);

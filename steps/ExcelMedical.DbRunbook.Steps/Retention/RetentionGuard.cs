@@ -23,7 +23,17 @@ public static class RetentionGuard
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"{what}: would delete {matching:N0} of {total:N0} ({Percent(share)}), more than max_delete_share {Percent(maxShare)}; check the column ({field}) and days ({days}). If this purge is intended (e.g. the first one after a long backlog), set allow_large_delete: true on it or raise max_delete_share");
+            $"{what}: would delete {matching:N0} of {total:N0} ({Percent(share)}), more than max_delete_share {Percent(maxShare)}; check the column ({field}) and days ({days})");
+    }
+
+    /// <summary>The failure message of a refused run: every refusal, and once what to do if the large purge is meant.</summary>
+    public static string Refused(IEnumerable<string> refusals)
+    {
+        var list = refusals.ToList();
+        var advice = list.Any(r => r.Contains("max_delete_share", StringComparison.Ordinal))
+            ? ". If a large purge is intended (e.g. the first one after a long backlog), set allow_large_delete: true on that entry or raise max_delete_share"
+            : string.Empty;
+        return $"retention refused, nothing was deleted: {string.Join("; ", list)}{advice}";
     }
 
     /// <summary>The cutoff: the run's start minus the retention period, so the plan and the run agree to the second.</summary>

@@ -137,7 +137,7 @@ public sealed class MongoMaintenanceTests : IAsyncLifetime
         var planned = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (collection, days) in GuidePeriods)
         {
-            var line = Regex.Match(dryRun.Output, $@"\.{collection}: cutoff [0-9: -]+\+00:00 \({days} days\): delete ([0-9,]+) of");
+            var line = Regex.Match(dryRun.Output, $@"would delete ([0-9,]+) of [0-9,]+ documents \([0-9.]+%\) from [a-z0-9_]+\.{collection}: created_at before the cutoff [0-9: -]+\+00:00 \({days} days\)");
             Assert.True(line.Success, dryRun.Output);
             planned[collection] = long.Parse(line.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
             Assert.Equal(MongoSampleData.OlderThan(collection, 1, TimeSpan.FromDays(days)), planned[collection]);

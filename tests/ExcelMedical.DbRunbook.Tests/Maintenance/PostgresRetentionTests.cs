@@ -107,7 +107,7 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
         var planned = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (table, days) in GuidePeriods)
         {
-            var line = Regex.Match(dryRun.Output, $@"public\.{table}: cutoff {Cutoff(days):yyyy-MM-dd HH:mm:ss} \+00:00 \({days} days\): delete ([0-9,]+) of ([0-9,]+) rows");
+            var line = Regex.Match(dryRun.Output, $@"would delete ([0-9,]+) of ([0-9,]+) rows \([0-9.]+%\) from public\.{table}: created_at before the cutoff {Cutoff(days):yyyy-MM-dd HH:mm:ss} \+00:00 \({days} days\)");
             Assert.True(line.Success, $"no plan line for {table} in:\n{dryRun.Output}");
             planned[table] = long.Parse(line.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
             Assert.Equal(SampleData.LogRowsOlderThan(table, 1, TimeSpan.FromDays(days)), planned[table]);
@@ -175,7 +175,7 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
         var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
         var run = await Cli().RunAsync("run", playbook);
 
-        Assert.Contains("REFUSE", dryRun.All);
+        Assert.Contains("would refuse", dryRun.All);
         Assert.Contains(expected, dryRun.All);
         Assert.Contains("delete NOTHING and fail", dryRun.All);
         Assert.Equal(1, run.ExitCode);
