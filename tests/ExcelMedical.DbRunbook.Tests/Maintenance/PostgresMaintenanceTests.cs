@@ -127,6 +127,21 @@ public sealed class PostgresMaintenanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_table_is_not_rewritten_when_the_free_disk_of_the_server_cannot_be_checked()
+    {
+        var database = await EmptyAsync();
+        await MakeBloatedAsync(database, "bloated");
+        var before = await SizeAsync(database, "bloated");
+
+        var result = await RunAsync(database, "postgres.vacuum_full", "      data_directory: /nonexistent/pgdata");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var skipped = Assert.Single(Outputs().GetProperty("skipped").EnumerateArray());
+        Assert.Contains("free disk on the server cannot be checked (data_directory /nonexistent/pgdata does not exist on this machine)", skipped.GetProperty("reason").GetString());
+        Assert.Equal(before, await SizeAsync(database, "bloated"));
+    }
+
+    [Fact]
     public async Task The_vacuum_full_dry_run_names_the_bloated_table_and_rewrites_nothing()
     {
         var database = await EmptyAsync();
