@@ -83,6 +83,14 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
         record.Step("pg").GetProperty("outputs").GetProperty("samples").EnumerateArray()
             .Where(s => s.GetProperty("metric").GetString() == metric);
 
+    /// <summary>
+    /// How long a sleeper has been running before a test measures it. The thresholds the
+    /// long-query tests assert on sit a whole second below this: the monitor reads the age only
+    /// milliseconds later and rounds it to 0.1 s, so a threshold equal to the wait (2 s) was
+    /// crossed or not depending on how fast the run started (2.04 s reads as 2.0, not above 2).
+    /// </summary>
+    private const int SleeperAgeSeconds = 2;
+
     private async Task<int> StartSleepAsync(int seconds)
     {
         var connection = new NpgsqlConnection(database.ConnectionString);
@@ -93,7 +101,7 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
             var backend = (int)(await pid.ExecuteScalarAsync())!;
             var command = new NpgsqlCommand($"SELECT pg_sleep({seconds}), 'patient-ssn-123-45-6789' AS secret", connection);
             _ = command.ExecuteNonQueryAsync().ContinueWith(t => command.Dispose(), TaskScheduler.Default);
-            await WaitUntilAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {backend} AND state = 'active' AND clock_timestamp() - query_start > interval '2 seconds'");
+            await WaitUntilAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {backend} AND state = 'active' AND clock_timestamp() - query_start > interval '{SleeperAgeSeconds} seconds'");
             return backend;
         }
     }
@@ -131,7 +139,7 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
         var pid = await StartSleepAsync(120);
         try
         {
-            var result = await Cli().RunAsync("run", Playbook("          postgres.query_seconds: { warning: 1, critical: 2 }"));
+            var result = await Cli().RunAsync("run", Playbook("          postgres.query_seconds: { warning: 0.5, critical: 1 }"));
 
             Assert.Equal(0, result.ExitCode);
             var record = RunRecords.Latest(_dir["state"], "pgmon");
@@ -222,7 +230,7 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero));
         var cli = Cli(time);
-        var playbook = Playbook("          postgres.query_seconds: { critical: 2 }");
+        var playbook = Playbook("          postgres.query_seconds: { critical: 1 }");
         var pid = await StartSleepAsync(600);
         try
         {
