@@ -1,11 +1,14 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Archives;
 using ExcelMedical.DbRunbook.Steps.Backups;
+using ExcelMedical.DbRunbook.Steps.Maintenance;
 using ExcelMedical.DbRunbook.Steps.Mongo;
 using ExcelMedical.DbRunbook.Steps.Monitoring;
 using ExcelMedical.DbRunbook.Steps.Notify;
 using ExcelMedical.DbRunbook.Steps.Postgres;
 using ExcelMedical.DbRunbook.Steps.Reports;
+using ExcelMedical.DbRunbook.Steps.Restore;
+using ExcelMedical.DbRunbook.Steps.Retention;
 using ExcelMedical.DbRunbook.Steps.S3;
 using ExcelMedical.DbRunbook.Steps.Shell;
 
@@ -26,9 +29,22 @@ public static class BuiltInSteps
         .Add<PruneBackupsStep>()
         .Add<ChecksumStep>()
         .Add<S3UploadStep>()
+        .Add<PostgresRestoreStep>()
+        .Add<MongoRestoreStep>()
+        .Add<RestoreDrillStep>()
         .Add<PostgresMetricsStep>()
         .Add<MongoMetricsStep>()
         .Add<SystemMetricsStep>()
         .Add<EvaluateAlertsStep>()
-        .Add<MetricsHistoryStep>();
+        .Add<MetricsHistoryStep>()
+        .Add<PostgresVacuumStep>()
+        .Add<PostgresAnalyzeStep>()
+        .Add<PostgresReindexStep>()
+        .Add<PostgresVacuumFullStep>()
+        .Add<PostgresUnusedIndexesStep>()
+        .Add<PostgresRetentionStep>()
+        .Add<MongoValidateStep>()
+        .Add<MongoCompactStep>()
+        .Add<MongoReindexStep>()
+        .Add<MongoRetentionStep>();
 }
