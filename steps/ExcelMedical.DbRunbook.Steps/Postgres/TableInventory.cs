@@ -48,6 +48,11 @@ public static class TableInventory
     /// </summary>
     public static async Task<TableFigures> MeasureAsync(NpgsqlConnection connection, string schema, string table, bool withChecksums, CancellationToken cancellationToken)
     {
+        if (withChecksums)
+        {
+            await PinTextFormatsAsync(connection, cancellationToken);
+        }
+
         var name = Quote(schema) + "." + Quote(table);
         var sql = withChecksums
             ? $"SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text FROM {name} AS t"
@@ -58,6 +63,18 @@ public static class TableInventory
         var rows = reader.GetInt64(0);
         var checksum = reader.IsDBNull(1) ? null : rows.ToString(CultureInfo.InvariantCulture) + ":" + reader.GetString(1);
         return new TableFigures(schema + "." + table, rows, checksum);
+    }
+
+    /// <summary>
+    /// A row's text form depends on session settings (a timestamptz prints in the session's time
+    /// zone and date style): pin them, so a backup and a restore drill on another server or host
+    /// compute the same checksum for the same rows.
+    /// </summary>
+    private static async Task PinTextFormatsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        const string Settings = "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'";
+        await using var command = new NpgsqlCommand(Settings, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
