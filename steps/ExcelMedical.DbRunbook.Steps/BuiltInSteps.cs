@@ -37,6 +37,7 @@ public static class BuiltInSteps
         .Add<SystemMetricsStep>()
         .Add<EvaluateAlertsStep>()
         .Add<MetricsHistoryStep>()
+        .Add<HtmlReportStep>()
         .Add<PostgresVacuumStep>()
         .Add<PostgresAnalyzeStep>()
         .Add<PostgresReindexStep>()

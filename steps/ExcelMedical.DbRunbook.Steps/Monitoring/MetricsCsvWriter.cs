@@ -50,17 +50,33 @@ public static class MetricsCsvWriter
         return written;
     }
 
-    /// <summary>The rows of a history file (without the header), for charts and forecasts.</summary>
-    public static IEnumerable<(DateTime At, string Target, double Value)> Read(string path)
+    /// <summary>
+    /// The rows of a history file (without the header), for charts and forecasts. A row without a
+    /// value (an UNKNOWN reading) has a null value; lines that do not parse are left out, and a
+    /// file with another header (see <see cref="Append"/>) gives no rows.
+    /// </summary>
+    public static IEnumerable<(DateTime At, string Target, double? Value, string Unit)> Read(string path)
     {
+        if (!string.Equals(FirstLine(path), Header, StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var fields = Split(line);
             if (fields.Count >= 3
-                && DateTime.TryParseExact(fields[0], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-                && double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                && DateTime.TryParseExact(fields[0], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             {
-                yield return (at, fields[1], value);
+                var unit = fields.Count >= 4 ? fields[3] : string.Empty;
+                if (fields[2].Length == 0)
+                {
+                    yield return (at, fields[1], null, unit);
+                }
+                else if (double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+                {
+                    yield return (at, fields[1], value, unit);
+                }
             }
         }
     }

@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Steps.Monitoring;
 /// previous run (its /proc/stat sample is kept in the state), not a one-second snapshot; only the
 /// first run samples briefly.
 /// </summary>
-[Step("system.metrics", "Measure the host: CPU % since the previous run, memory % (MemAvailable), disk % of data and backup folders, load average")]
+[Step("system.metrics", "Measure the host: CPU % since the previous run, memory % (MemAvailable), disk % (and used/available bytes) of data and backup folders, load average")]
 public sealed class SystemMetricsStep : Step<SystemMetricsOptions>
 {
     public override Task<StepPlan> PlanAsync(StepContext context, SystemMetricsOptions options, CancellationToken cancellationToken) =>
@@ -53,6 +53,9 @@ public sealed class SystemMetricsStep : Step<SystemMetricsOptions>
                 var available = drive.AvailableFreeSpace;
                 var percent = used + available == 0 ? 0 : Math.Ceiling(100.0 * used / (used + available));
                 set.Add("system.disk_pct", path, percent, "percent", $"{Engine.Model.ByteSize.Format(available)} free on {drive.Name}");
+                // In bytes too, for the capacity forecast (monitor.html_report): growth per day and headroom.
+                set.Add("system.disk_used_bytes", path, used, "bytes");
+                set.Add("system.disk_available_bytes", path, available, "bytes");
                 disks.Add(new Dictionary<string, object?>(StringComparer.Ordinal)
                 {
                     ["path"] = path,

@@ -29,11 +29,20 @@ public sealed class MonitorPlaybookTests(SampleDatabase database) : IClassFixtur
         Assert.Contains("Database size:", report, StringComparison.Ordinal);
         Assert.Contains("Skipped: MONGO_URI is not set.", report, StringComparison.Ordinal);
         Assert.Contains("CPU:", report, StringComparison.Ordinal);
+        var html = Directory.GetFiles(folder, "monitoring_report_*.html").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, html.Count);
+        Assert.Contains($"Charts and forecast: {html[^1]}", report, StringComparison.Ordinal);
+        var page = System.Xml.Linq.XDocument.Parse(File.ReadAllText(html[^1]));
+        Assert.Contains(page.Descendants(), e => e.Name.LocalName == "figure" && e.Attribute("data-metric")?.Value == "postgres.db_size");
+        Assert.Contains(page.Descendants(), e => e.Name.LocalName == "tr" && e.Attribute("data-name")?.Value == database.Name);
         foreach (var csv in new[] { "postgres_db_size.csv", "postgres_connections.csv", "system_cpu_pct.csv", "system_memory_pct.csv" })
         {
             var lines = File.ReadAllLines(Path.Combine(folder, "metrics", csv));
             Assert.Equal("timestamp,target,value,unit", lines[0]);
             Assert.Equal(3, lines.Length);
         }
+
+        // Two disks (the data folder and BACKUP_ROOT_DIR), two runs.
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "metrics", "system_disk_used_bytes.csv")).Length);
     }
 }
