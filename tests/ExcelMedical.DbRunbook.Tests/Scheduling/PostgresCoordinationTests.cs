@@ -136,8 +136,8 @@ public sealed class PostgresCoordinationTests : IAsyncLifetime, IDisposable
         var marker = _dir["slow-started"];
         var slow = Playbook("*/5 * * * *", $$"""
               - id: wait
-                uses: test.sleep
-                with: { for: "02:00:00", started_marker: "{{marker}}" }
+                uses: test.timer
+                with: { for: "02:00:00", armed_marker: "{{marker}}" }
             """);
         await using var a = Host("host-a", clock, TimeSpan.FromSeconds(1), slow);
         await using var b = Host("host-b", clock, TimeSpan.Zero, slow);

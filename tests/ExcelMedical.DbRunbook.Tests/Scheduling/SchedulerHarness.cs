@@ -54,7 +54,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
         Host = new RunbookHost
         {
             Time = skew == TimeSpan.Zero ? Fake : new SkewedTimeProvider(Fake, skew),
-            Steps = TestSteps.Catalog(),
+            Steps = TestSteps.Catalog().Add<TimerStep>(),
             Environment = env,
             Out = TextWriter.Synchronized(_output),
             Error = TextWriter.Synchronized(_error),

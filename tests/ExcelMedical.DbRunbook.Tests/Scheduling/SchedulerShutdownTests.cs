@@ -19,8 +19,8 @@ public sealed class SchedulerShutdownTests : IDisposable
             schedule: "0 9 * * *"
             steps:
               - id: wait
-                uses: test.sleep
-                with: { for: "{{sleep}}", started_marker: "{{_dir["started"]}}", cancelled_marker: "{{_dir["cancelled"]}}" }
+                uses: test.timer
+                with: { for: "{{sleep}}", armed_marker: "{{_dir["started"]}}", cancelled_marker: "{{_dir["cancelled"]}}" }
               - id: cleanup
                 uses: test.echo
                 always: true

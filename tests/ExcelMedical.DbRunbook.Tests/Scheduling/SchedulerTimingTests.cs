@@ -77,8 +77,8 @@ public sealed class SchedulerTimingTests : IDisposable
             schedule: "*/5 * * * *"
             steps:
               - id: wait
-                uses: test.sleep
-                with: { for: "00:07:00", started_marker: "{{marker}}" }
+                uses: test.timer
+                with: { for: "00:07:00", armed_marker: "{{marker}}" }
             """);
         scheduler.Write("quick.yaml", Echo("quick", "*/5 * * * *"));
         await scheduler.StartAsync();
