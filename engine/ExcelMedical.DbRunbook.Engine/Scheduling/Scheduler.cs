@@ -129,19 +129,23 @@ public sealed class Scheduler
     {
         _state.Record(entry.Name, tick);
         var tickText = entry.Timetable!.Format(tick);
-        ActiveRun run;
+        ActiveRun? busy;
+        var run = new ActiveRun(entry.Playbook, tick, tickText, trigger, now);
         lock (_gate)
         {
-            if (_running.TryGetValue(entry.Name, out var busy))
+            if (!_running.TryGetValue(entry.Name, out busy))
             {
-                var message = $"skipped: the {busy.Trigger} run of {busy.TickText} is still running (runs of a playbook never overlap)";
-                Record(entry.Playbook, tick, trigger, $"tick {tickText} {message}");
-                Emit(new ScheduleEvent(ScheduleEventKind.Skipped, now, entry.Name, tick, trigger, message));
-                return;
+                _running[entry.Name] = run;
             }
+        }
 
-            run = new ActiveRun(entry.Playbook, tick, tickText, trigger, now);
-            _running[entry.Name] = run;
+        if (busy is not null)
+        {
+            run.Dispose();
+            var message = $"skipped: the {busy.Trigger} run of {busy.TickText} is still running (runs of a playbook never overlap)";
+            Record(entry.Playbook, tick, trigger, $"tick {tickText} {message}");
+            Emit(new ScheduleEvent(ScheduleEventKind.Skipped, now, entry.Name, tick, trigger, message));
+            return;
         }
 
         Emit(new ScheduleEvent(ScheduleEventKind.Fired, now, entry.Name, tick, trigger));
