@@ -31,11 +31,11 @@ public sealed class PostgresMetricsOptions
     public int QueryTextLength { get; set; } = 200;
 
     [Range(0, 10_000_000)]
-    [Description("Tables smaller than this many 8 kB pages are not measured for bloat (small tables show high, meaningless percentages). 128 pages = 1 MB, as pgwatch.")]
+    [Description("Tables and indexes smaller than this many 8 kB pages are not measured for bloat (small tables show high, meaningless percentages). 128 pages = 1 MB, as pgwatch.")]
     public int BloatMinPages { get; set; } = 128;
 
     [Range(1, 1000)]
-    [Description("How many of the most bloated tables are listed in the output bloated_tables.")]
+    [Description("How many of the most bloated tables and indexes are listed in the outputs bloated_tables and bloated_indexes.")]
     public int BloatTop { get; set; } = 10;
 
     [Description("Measure bloat with pgstattuple_approx when the pgstattuple extension is installed (exact dead tuples, estimated free space); otherwise the ioguix estimate from statistics is used.")]

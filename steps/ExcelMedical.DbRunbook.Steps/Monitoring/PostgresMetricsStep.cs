@@ -5,12 +5,12 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Monitoring;
 
 /// <summary>
-/// The guide's PostgreSQL metrics: database size, connections, long-running queries, table
-/// bloat, unused indexes, cache hit ratio and transaction age. Every metric is read on its own;
+/// The guide's PostgreSQL metrics: database size, connections, long-running queries, table and
+/// index bloat, unused indexes, cache hit ratio and transaction age. Every metric is read on its own;
 /// one that cannot be read (server down, permission denied, timeout) becomes an UNKNOWN sample
 /// instead of failing the step or passing for OK.
 /// </summary>
-[Step("postgres.metrics", "Measure PostgreSQL: size, connections, long queries, bloat, unused indexes, cache hit ratio, wraparound")]
+[Step("postgres.metrics", "Measure PostgreSQL: size, connections, long queries, table and index bloat, unused indexes, cache hit ratio, wraparound")]
 public sealed class PostgresMetricsStep : Step<PostgresMetricsOptions>
 {
     private static readonly IPostgresMetric[] Metrics =
@@ -18,7 +18,7 @@ public sealed class PostgresMetricsStep : Step<PostgresMetricsOptions>
         new DatabaseSizeMetric(),
         new ConnectionsMetric(),
         new LongQueriesMetric(),
-        new TableBloatMetric(),
+        new BloatMetric(),
         new UnusedIndexesMetric(),
         new CacheHitMetric(),
         new WraparoundMetric(),
@@ -41,7 +41,8 @@ public sealed class PostgresMetricsStep : Step<PostgresMetricsOptions>
         NpgsqlConnection connection;
         try
         {
-            connection = await target.OpenAsync(cancellationToken, (int)Math.Ceiling(options.StatementTimeout.TotalSeconds) + 5);
+            // Every monitoring query reads built-in types only: no need to load the type catalogue.
+            connection = await target.OpenAsync(cancellationToken, (int)Math.Ceiling(options.StatementTimeout.TotalSeconds) + 5, loadTypes: false);
         }
         catch (StepFailedException ex)
         {

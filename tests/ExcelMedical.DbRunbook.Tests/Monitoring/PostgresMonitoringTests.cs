@@ -187,6 +187,34 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
     }
 
     [Fact]
+    public async Task A_bloated_index_is_estimated_and_a_freshly_built_one_is_not()
+    {
+        // Half the rows deleted and vacuumed: the primary key keeps its pages, half empty. An index
+        // built afterwards is packed at its fillfactor.
+        await database.ExecuteAsync("""
+            CREATE TABLE mon_index_bloat (id int PRIMARY KEY, code int NOT NULL);
+            INSERT INTO mon_index_bloat SELECT g, g FROM generate_series(1, 200000) g;
+            DELETE FROM mon_index_bloat WHERE id % 2 = 0;
+            """);
+        await database.ExecuteAsync("VACUUM ANALYZE mon_index_bloat");
+        await database.ExecuteAsync("CREATE INDEX mon_index_fresh_idx ON mon_index_bloat (code)");
+
+        var result = await Cli().RunAsync("run", Playbook("          postgres.index_bloat_pct: { critical: 40 }"));
+
+        Assert.Equal(0, result.ExitCode);
+        var record = RunRecords.Latest(_dir["state"], "pgmon");
+        var bloat = Samples(record, "postgres.index_bloat_pct").ToDictionary(s => s.GetProperty("target").GetString()!, s => s.GetProperty("value").GetDouble());
+        Assert.InRange(bloat[$"{database.Name}.public.mon_index_bloat_pkey"], 40, 60);
+        Assert.InRange(bloat[$"{database.Name}.public.mon_index_fresh_idx"], 0, 10);
+        var listed = record.Step("pg").GetProperty("outputs").GetProperty("bloated_indexes").EnumerateArray()
+            .Single(i => i.GetProperty("index").GetString() == "mon_index_bloat_pkey");
+        Assert.Equal("mon_index_bloat", listed.GetProperty("table").GetString());
+        var keys = record.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("key").GetString()).ToList();
+        Assert.Contains($"postgres.index_bloat_pct:{database.Name}.public.mon_index_bloat_pkey", keys);
+        Assert.DoesNotContain($"postgres.index_bloat_pct:{database.Name}.public.mon_index_fresh_idx", keys);
+    }
+
+    [Fact]
     public async Task An_unused_index_is_listed_and_primary_and_unique_keys_are_not()
     {
         await database.ExecuteAsync("""
