@@ -61,22 +61,21 @@ public sealed class PostgresScheduleCoordinator(ConnectionSettings connection) :
             await EnsureTableAsync(session, cancellationToken);
             var key = LockKey(playbook);
             var utc = tick.ToUniversalTime();
-            var locked = await ScalarAsync<bool>(session, "SELECT pg_try_advisory_lock(@key)", cancellationToken, ("key", key));
-            if (!locked)
-            {
-                // Someone runs this playbook now: this very tick on a host whose clock is ahead,
-                // or an earlier tick still going. In the second case the tick is skipped, for everyone.
-                var runner = await ScalarAsync<string?>(session, $"SELECT host || ' (tick ' || to_char(tick AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC)' FROM {Table} WHERE playbook = @playbook AND status = 'running' ORDER BY tick DESC LIMIT 1", cancellationToken, ("playbook", playbook));
-                var skipped = await InsertAsync(session, playbook, utc, host, "skipped", cancellationToken);
-                return skipped
-                    ? new TickClaim(ClaimOutcome.Busy, $"the previous run is still going on {runner ?? "another host"}")
-                    : new TickClaim(ClaimOutcome.ClaimedElsewhere, await OwnerAsync(session, playbook, utc, cancellationToken));
-            }
 
+            // The tick's row decides who owns the tick: exactly one host inserts it. Only the owner
+            // then asks for the playbook's lock. (Locking first raced: two hosts waking together,
+            // one holding the lock for a moment, made the other record the tick as skipped.)
             if (!await InsertAsync(session, playbook, utc, host, "running", cancellationToken))
             {
-                await ExecuteAsync(session, "SELECT pg_advisory_unlock(@key)", cancellationToken, ("key", key));
                 return new TickClaim(ClaimOutcome.ClaimedElsewhere, await OwnerAsync(session, playbook, utc, cancellationToken));
+            }
+
+            if (!await ScalarAsync<bool>(session, "SELECT pg_try_advisory_lock(@key)", cancellationToken, ("key", key)))
+            {
+                // An earlier tick of this playbook is still running somewhere: this tick is skipped, for everyone.
+                var runner = await ScalarAsync<string?>(session, $"SELECT host || ' (tick ' || to_char(tick AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC)' FROM {Table} WHERE playbook = @playbook AND status = 'running' AND tick < @tick ORDER BY tick DESC LIMIT 1", cancellationToken, ("playbook", playbook), ("tick", utc));
+                await ExecuteAsync(session, $"UPDATE {Table} SET status = 'skipped', finished = now() WHERE playbook = @playbook AND tick = @tick", cancellationToken, ("playbook", playbook), ("tick", utc));
+                return new TickClaim(ClaimOutcome.Busy, $"the previous run is still going on {runner ?? "another host"}");
             }
 
             await ExecuteAsync(session, $"DELETE FROM {Table} WHERE playbook = @playbook AND tick < @before", cancellationToken, ("playbook", playbook), ("before", utc - Retention));

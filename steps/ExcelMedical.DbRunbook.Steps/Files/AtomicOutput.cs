@@ -11,9 +11,18 @@ public sealed class AtomicOutput : IDisposable
 {
     private bool _committed;
 
-    public AtomicOutput(string finalPath)
+    /// <param name="keepExisting">
+    /// A backup is never replaced: with true, an existing file or folder at the final path is an
+    /// error before anything is written (two runs within one second would share a name).
+    /// </param>
+    public AtomicOutput(string finalPath, bool keepExisting = false)
     {
         FinalPath = Path.GetFullPath(finalPath);
+        if (keepExisting && (File.Exists(FinalPath) || System.IO.Directory.Exists(FinalPath)))
+        {
+            throw new Engine.Steps.StepFailedException($"{FinalPath} already exists; a backup is never overwritten (did another run start within the same second?)");
+        }
+
         TemporaryPath = FinalPath + ".partial";
         var folder = Path.GetDirectoryName(FinalPath)!;
         SecureFiles.CreateDirectory(folder);

@@ -200,6 +200,19 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     }
 
     [Fact]
+    public async Task An_existing_backup_is_never_overwritten()
+    {
+        Assert.Equal(0, (await Cli().RunAsync("run", Playbook(verify: false))).ExitCode);
+        var first = await File.ReadAllBytesAsync(DumpFile);
+
+        var again = await Cli().RunAsync("run", Playbook(verify: false));
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists; a backup is never overwritten", again.All);
+        Assert.Equal(first, await File.ReadAllBytesAsync(DumpFile));
+    }
+
+    [Fact]
     public async Task A_pg_dump_failing_midway_leaves_no_file_with_a_backup_name()
     {
         var realPgDump = Steps.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());

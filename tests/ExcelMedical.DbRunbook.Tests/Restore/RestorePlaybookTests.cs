@@ -77,6 +77,13 @@ public sealed class RestorePlaybookTests(SampleDatabase database) : IClassFixtur
     private static string Shipped(string name) => RepositoryRoot.File("playbooks/" + name);
 
     /// <summary>Runs the shipped backup and returns its day folder; the notifications it sent are consumed.</summary>
+    /// <summary>Backup files are named to the second; a second backup must not share the first one's second.</summary>
+    private static async Task NextSecondAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromTicks(TimeSpan.TicksPerSecond - (now.Ticks % TimeSpan.TicksPerSecond)) + TimeSpan.FromMilliseconds(20));
+    }
+
     private async Task<string> BackUpAsync()
     {
         var result = await Cli().RunAsync("run", Shipped("backup.yaml"));
@@ -246,8 +253,9 @@ public sealed class RestorePlaybookTests(SampleDatabase database) : IClassFixtur
     {
         await BackUpAsync();
         var older = RunRecords.Latest(State, "backup").GetProperty("id").GetString();
+        await NextSecondAsync();
         Assert.Equal(0, (await Cli().RunAsync("run", Shipped("backup.yaml"))).ExitCode);
-        var newest = Directory.GetFiles(Path.Combine(State, "runs", "backup"), "*.json").Order(StringComparer.Ordinal).Last();
+        var newest = RunRecords.LatestFile(State, "backup");
         var record = JsonNode.Parse(File.ReadAllText(newest))!;
         record["steps"]!.AsArray().Single(s => s!["id"]!.GetValue<string>() == "pg_verify")!["status"] = "failed";
         File.WriteAllText(newest, record.ToJsonString());
