@@ -19,6 +19,7 @@ public static class RunbookCli
         Environment = environment ?? RunbookHost.ProcessEnvironment(),
         Out = output,
         Error = error,
+        InteractiveConsole = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected,
     };
 
     public static async Task<int> InvokeAsync(string[] args, RunbookHost host, bool registerSignals = false, CancellationToken cancellationToken = default)

@@ -111,6 +111,7 @@ public sealed class PlaybookRunner(RunbookHost host)
                     Connections = setup.Connections,
                     Environment = setup.Environment,
                     StateDirectory = stateDirectory,
+                    Progress = Logging.StepProgress.For(host.Out, host.InteractiveConsole && !request.DryRun && request.ConsoleLevel <= Serilog.Events.LogEventLevel.Information, masker, host.Time),
                 };
                 await ExecuteAsync(playbook, run, request, cancellationToken);
                 return Finish(run, request);

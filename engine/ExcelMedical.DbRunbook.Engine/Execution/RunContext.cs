@@ -32,6 +32,8 @@ public sealed class RunContext
 
     public required string StateDirectory { get; init; }
 
+    public Logging.StepProgress Progress { get; init; } = Logging.StepProgress.Silent;
+
     public StepContext CreateStepContext(string stepId) => new()
     {
         StepId = stepId,
@@ -45,5 +47,6 @@ public sealed class RunContext
         Record = Record,
         Templates = Templates,
         Scope = Scope,
+        Progress = Progress,
     };
 }

@@ -19,6 +19,9 @@ public sealed class RunbookHost
 
     public required TextWriter Error { get; init; }
 
+    /// <summary>Whether a person watches the console (not cron, systemd or a pipe): long steps then show a live status line.</summary>
+    public bool InteractiveConsole { get; init; }
+
     public string StateDirectory => State.StateDirectory.Resolve(Environment);
 
     public static IReadOnlyDictionary<string, string> ProcessEnvironment() =>

@@ -142,6 +142,10 @@ public sealed class StepRunner(RunContext run)
         {
             Fail(record, run.Secrets.Apply(ex));
         }
+        finally
+        {
+            context.Progress.Clear();
+        }
     }
 
     /// <summary>Gives a cancelled step a moment to kill its child process and remove its temp files.</summary>

@@ -37,6 +37,9 @@ public sealed class StepContext
     /// <summary>The template scope of the run (env, vars, run, steps), for steps that render files.</summary>
     public required TemplateScope Scope { get; init; }
 
+    /// <summary>A live status line on a terminal (bytes, rows, elapsed); silent when output is redirected.</summary>
+    public Logging.StepProgress Progress { get; init; } = Logging.StepProgress.Silent;
+
     /// <summary>Relative paths in a playbook resolve against the playbook's folder.</summary>
     public string ResolvePath(string path) =>
         Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(Run.PlaybookDirectory, path));

@@ -111,12 +111,17 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             // catch below sits outside the using so that failure gets the same clear message.
             await using var file = atomic.OpenFile();
             await using var gzip = new ParallelGzipStream(file, options.CompressionLevel);
+            using var reporting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var progress = ReportProgressAsync(context, gzip, reporting.Token);
             try
             {
                 await dump.StandardOutput.CopyToAsync(gzip, 1 << 20, cancellationToken);
             }
             finally
             {
+                await reporting.CancelAsync();
+                await progress;
+                context.Progress.Clear();
                 if (cancellationToken.IsCancellationRequested)
                 {
                     dump.Kill();
@@ -149,6 +154,24 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             .Add("uncompressed_bytes", uncompressed)
             .Add("compression_ratio", uncompressed == 0 ? 1.0 : Math.Round((double)compressed / uncompressed, 4))
             .Add("sha256", sha256);
+    }
+
+    /// <summary>Once a second on a terminal: how much pg_dump produced and how much is written.</summary>
+    private static async Task ReportProgressAsync(StepContext context, ParallelGzipStream gzip, CancellationToken cancellationToken)
+    {
+        var started = context.Time.GetTimestamp();
+        using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1), context.Time);
+        try
+        {
+            while (await ticks.WaitForNextTickAsync(cancellationToken))
+            {
+                context.Progress.Report($"pg_dump: {ByteSize.Format(gzip.UncompressedBytes)} dumped, {ByteSize.Format(gzip.CompressedBytes)} written, {Duration.Format(context.Time.GetElapsedTime(started))}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The dump ended (or was cancelled): the step's own lines take over.
+        }
     }
 
     private static async Task<StepOutputs> DumpDirectoryAsync(StepContext context, PostgresDumpOptions options, PostgresTarget target, string pgDump, string output, string snapshot, CancellationToken cancellationToken)
