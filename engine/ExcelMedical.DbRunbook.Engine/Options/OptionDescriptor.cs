@@ -24,7 +24,10 @@ public sealed record OptionDescriptor(
 
     private static readonly ConcurrentDictionary<Type, IReadOnlyList<OptionDescriptor>> Cache = new();
 
-    /// <summary>The options of a class, in declaration order.</summary>
+    /// <summary>
+    /// The options of a class, in declaration order; options inherited from a base class follow the
+    /// class's own, as System.Text.Json orders them, so the schema and <c>runbook steps</c> agree.
+    /// </summary>
     public static IReadOnlyList<OptionDescriptor> For(Type optionsType) => Cache.GetOrAdd(optionsType, Describe);
 
     private static IReadOnlyList<OptionDescriptor> Describe(Type optionsType)
@@ -35,7 +38,8 @@ public sealed record OptionDescriptor(
         return [.. optionsType
             .GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
-            .OrderBy(p => p.MetadataToken)
+            .OrderByDescending(p => InheritanceDepth(p.DeclaringType))
+            .ThenBy(p => p.MetadataToken)
             .Select(p => new OptionDescriptor(
                 OptionNaming.NameOf(p),
                 p,
@@ -45,5 +49,17 @@ public sealed record OptionDescriptor(
                 p.GetCustomAttribute<ConnectionAttribute>() is not null,
                 p.GetValue(defaults),
                 [.. p.GetCustomAttributes<ValidationAttribute>().Where(a => a is not RequiredAttribute)]))];
+    }
+
+    // MetadataToken orders the members of one class only; across a class and its base it follows the order the compiler emitted the types.
+    private static int InheritanceDepth(Type? type)
+    {
+        var depth = 0;
+        for (; type?.BaseType is not null; type = type.BaseType)
+        {
+            depth++;
+        }
+
+        return depth;
     }
 }

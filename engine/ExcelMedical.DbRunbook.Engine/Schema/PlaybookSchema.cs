@@ -145,12 +145,19 @@ public static class PlaybookSchema
             }
 
             node["additionalProperties"] = false;
+            AddDefaults(type, node);
             return node;
         }
 
         if (context.PropertyInfo?.AttributeProvider is not MemberInfo member)
         {
             return node;
+        }
+
+        if (context.TypeInfo.Kind == JsonTypeInfoKind.Object)
+        {
+            // A nested options object (such as s3:) is transformed once, as its property.
+            AddDefaults(type, node);
         }
 
         var propertyType = Nullable.GetUnderlyingType(type) ?? type;
@@ -181,14 +188,26 @@ public static class PlaybookSchema
             node.Insert(0, "description", description.Trim());
         }
 
-        if (!secret && member is PropertyInfo property && property.DeclaringType is { } declaring
-            && OptionDescriptor.For(declaring).FirstOrDefault(o => o.Property.Name == property.Name)?.DefaultValue is { } value
-            && !(value is string s && s.Length == 0) && value is not System.Collections.ICollection { Count: 0 })
+        return node;
+    }
+
+    // Defaults are read here, from the options class itself, not per property: an option inherited from an
+    // abstract base class has no instance of its declaring type to read a default from.
+    private static void AddDefaults(Type type, JsonObject node)
+    {
+        if (node["properties"] is not JsonObject properties)
         {
-            node["default"] = value is TimeSpan span ? Duration.Format(span) : JsonSerializer.SerializeToNode(value, value.GetType(), OptionsJson);
+            return;
         }
 
-        return node;
+        foreach (var option in OptionDescriptor.For(type))
+        {
+            if (!option.Secret && option.DefaultValue is { } value && properties[option.Name] is JsonObject property
+                && !(value is string s && s.Length == 0) && value is not System.Collections.ICollection { Count: 0 })
+            {
+                property["default"] = value is TimeSpan span ? Duration.Format(span) : JsonSerializer.SerializeToNode(value, value.GetType(), OptionsJson);
+            }
+        }
     }
 
     private static JsonObject Text(string description) => new() { ["description"] = description, ["type"] = "string" };

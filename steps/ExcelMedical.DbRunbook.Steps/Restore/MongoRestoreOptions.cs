@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Steps.S3;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;
 
-public sealed class MongoRestoreOptions : IValidatableObject
+public sealed class MongoRestoreOptions : RestoreSourceOptions
 {
     [Connection]
     [Description("The server to restore to; its uri (the guide's MONGO_URI) names the credentials and the production database, which is refused as a target without confirm_overwrite_production.")]
@@ -18,22 +18,16 @@ public sealed class MongoRestoreOptions : IValidatableObject
     public string? SourceDatabase { get; set; }
 
     [Description("The archive to restore: a mongo_*.tar.gz written by mongo.dump, or a tar.gz of a mongodump folder (<db>/<collection>.bson + .metadata.json).")]
-    public string? File { get; set; }
+    public override string? File { get; set; }
 
     [Description("A backup day folder, e.g. \"{{ vars.root }}/2026-11-24\": the newest file matching pattern in it is restored.")]
-    public string? Folder { get; set; }
+    public override string? Folder { get; set; }
 
     [Description("Which file of folder to restore (* and ? wildcards); the newest by name wins.")]
     public string Pattern { get; set; } = "mongo_*.tar.gz";
 
     [Description("The S3 copy to fetch when the archive is not on this machine: bucket, prefix (the day, e.g. \"2026-11-24/\") or key, endpoint and credentials. The object is downloaded and its SHA-256 checked against its metadata and the day's SHA256SUMS before anything else.")]
-    public S3SourceOptions? S3 { get; set; }
-
-    [Description("auto: the local file when there is one, else the S3 copy; local; s3.")]
-    public RestoreFrom From { get; set; } = RestoreFrom.Auto;
-
-    [Description("Where an S3 download goes (default: a private folder under the system's temp folder). The download is deleted after the restore.")]
-    public string? DownloadFolder { get; set; }
+    public override S3SourceOptions? S3 { get; set; }
 
     [RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "sha256 must be 64 hexadecimal digits")]
     [Description("The SHA-256 the archive must have (e.g. from the backup's run record); checked before anything is restored. A SHA256SUMS next to the file is always checked.")]
@@ -42,36 +36,10 @@ public sealed class MongoRestoreOptions : IValidatableObject
     [Description("Drop each of the archive's collections in the target before restoring it (mongorestore --drop). Without it a target collection that already holds documents is refused.")]
     public bool Drop { get; set; }
 
-    [Description("Allow the target to be the connection's own database, i.e. replace production. Without it such a restore is refused.")]
-    public bool ConfirmOverwriteProduction { get; set; }
-
     [Range(1, 100_000)]
     [Description("Documents per insert batch (batches also stay under 8 MiB).")]
     public int BatchSize { get; set; } = 1000;
 
     [Description("How long to wait for a reachable server before failing.")]
     public TimeSpan ServerSelectionTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (string.IsNullOrWhiteSpace(File) && string.IsNullOrWhiteSpace(Folder) && S3 is null)
-        {
-            yield return new ValidationResult("give file, folder or s3: there is nothing to restore");
-        }
-
-        if (!string.IsNullOrWhiteSpace(File) && !string.IsNullOrWhiteSpace(Folder))
-        {
-            yield return new ValidationResult("give file or folder, not both");
-        }
-
-        if (From == RestoreFrom.S3 && S3 is null)
-        {
-            yield return new ValidationResult("from: s3 needs the s3 option (bucket, prefix or key)");
-        }
-
-        foreach (var result in S3?.Validate() ?? [])
-        {
-            yield return result;
-        }
-    }
 }

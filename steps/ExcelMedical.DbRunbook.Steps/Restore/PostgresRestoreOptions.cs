@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Steps.S3;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;
 
-public sealed class PostgresRestoreOptions : IValidatableObject
+public sealed class PostgresRestoreOptions : RestoreSourceOptions
 {
     [Connection]
     [Description("The server to restore to (host, port, user, password). Its database is the production database: restoring into it needs confirm_overwrite_production.")]
@@ -15,22 +15,16 @@ public sealed class PostgresRestoreOptions : IValidatableObject
     public string? Target { get; set; }
 
     [Description("The dump to restore: a postgres_*.sql.gz file or a directory-format folder (pg_dump -Fd).")]
-    public string? File { get; set; }
+    public override string? File { get; set; }
 
     [Description("A backup day folder, e.g. \"{{ vars.root }}/2026-11-24\": the newest entry matching pattern in it is restored.")]
-    public string? Folder { get; set; }
+    public override string? Folder { get; set; }
 
     [Description("Which entry of folder to restore (* and ? wildcards); the newest by name wins.")]
     public string Pattern { get; set; } = "postgres_*.sql.gz";
 
     [Description("The S3 copy to fetch when the dump is not on this machine: bucket, prefix (the day, e.g. \"2026-11-24/\") or key, endpoint and credentials. The object is downloaded and its SHA-256 checked against its metadata and the day's SHA256SUMS before anything else.")]
-    public S3SourceOptions? S3 { get; set; }
-
-    [Description("auto: the local file when there is one, else the S3 copy; local; s3.")]
-    public RestoreFrom From { get; set; } = RestoreFrom.Auto;
-
-    [Description("Where an S3 download goes (default: a private folder under the system's temp folder). The download is deleted after the restore.")]
-    public string? DownloadFolder { get; set; }
+    public override S3SourceOptions? S3 { get; set; }
 
     [RegularExpression("^[0-9a-fA-F]{64}$", ErrorMessage = "sha256 must be 64 hexadecimal digits")]
     [Description("The SHA-256 the dump must have (e.g. from the backup's run record or SHA256SUMS); checked before anything is restored. A SHA256SUMS next to the file is always checked.")]
@@ -38,9 +32,6 @@ public sealed class PostgresRestoreOptions : IValidatableObject
 
     [Description("Restore into an existing database that already holds objects, dropping the dump's objects first (pg_restore --clean --if-exists, as in the guide). Without it a non-empty target is refused.")]
     public bool Clean { get; set; }
-
-    [Description("Allow the target to be the connection's own database, i.e. replace production. Without it such a restore is refused.")]
-    public bool ConfirmOverwriteProduction { get; set; }
 
     [Description("pg_restore --no-owner: the restored objects belong to the connecting user instead of the dump's owners (for a server without the production roles).")]
     public bool NoOwner { get; set; }
@@ -58,31 +49,11 @@ public sealed class PostgresRestoreOptions : IValidatableObject
     [Description("Path of pg_restore (default: PATH, else the newest /usr/lib/postgresql/N/bin).")]
     public string? PgRestore { get; set; }
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    protected override IEnumerable<ValidationResult> ValidateTarget()
     {
-        if (string.IsNullOrWhiteSpace(File) && string.IsNullOrWhiteSpace(Folder) && S3 is null)
-        {
-            yield return new ValidationResult("give file, folder or s3: there is nothing to restore");
-        }
-
-        if (!string.IsNullOrWhiteSpace(File) && !string.IsNullOrWhiteSpace(Folder))
-        {
-            yield return new ValidationResult("give file or folder, not both");
-        }
-
-        if (From == RestoreFrom.S3 && S3 is null)
-        {
-            yield return new ValidationResult("from: s3 needs the s3 option (bucket, prefix or key)");
-        }
-
         if (Target is { Length: > 0 } target && PostgresRestorer.NameProblem(target) is { } problem)
         {
             yield return new ValidationResult($"target: {problem}");
-        }
-
-        foreach (var result in S3?.Validate() ?? [])
-        {
-            yield return result;
         }
     }
 }

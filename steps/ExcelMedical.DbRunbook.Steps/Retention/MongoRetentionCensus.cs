@@ -5,8 +5,12 @@ using MongoDB.Driver;
 namespace ExcelMedical.DbRunbook.Steps.Retention;
 
 /// <summary>What the retention policy means for one collection right now.</summary>
-public sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal)
+public sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal) : IRetentionCensus
 {
+    string IRetentionCensus.Field => Policy.Field;
+
+    int IRetentionCensus.Days => Policy.Days;
+
     public double Share => RetentionGuard.Share(Older, Documents);
 
     public FilterDefinition<BsonDocument> OlderFilter => Builders<BsonDocument>.Filter.Lt(Policy.Field, new BsonDateTime(Cutoff.UtcDateTime));

@@ -54,7 +54,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
             throw new StepFailedException(RetentionGuard.Refused(refused.Select(c => c.Refusal!)));
         }
 
-        var results = new List<PurgeResult>();
+        var results = new List<RetentionPurge<CollectionCensus>>();
         foreach (var collection in census)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -64,7 +64,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         return Outputs(session.Target.Database, census, results);
     }
 
-    private static async Task<PurgeResult> PurgeAsync(StepContext context, MongoSession session, MongoRetentionOptions options, CollectionCensus census, CancellationToken cancellationToken)
+    private static async Task<RetentionPurge<CollectionCensus>> PurgeAsync(StepContext context, MongoSession session, MongoRetentionOptions options, CollectionCensus census, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var name = $"{session.Target.Database}.{census.Policy.Collection}";
@@ -111,7 +111,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
             var after = await session.StorageAsync(census.Policy.Collection, cancellationToken);
             context.Log.Information("  {Collection}: deleted {Deleted} of {Documents} document(s) older than {Cutoff} in {Batches} batch(es), {Before} -> {After}, {Duration}",
                 name, deleted, census.Documents, RetentionGuard.Format(census.Cutoff), batches, ByteSize.Format(before.TotalBytes), ByteSize.Format(after.TotalBytes), Duration.Format(clock.Elapsed));
-            return new PurgeResult(census, deleted, batches, before.TotalBytes, after.TotalBytes, clock.Elapsed.TotalSeconds);
+            return new RetentionPurge<CollectionCensus>(census, deleted, batches, before.TotalBytes, after.TotalBytes, clock.Elapsed.TotalSeconds);
         }
         catch (Exception ex) when (MongoSession.IsDriverError(ex))
         {
@@ -119,42 +119,6 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         }
     }
 
-    private static StepOutputs Outputs(string database, IReadOnlyList<CollectionCensus> census, IReadOnlyList<PurgeResult>? results)
-    {
-        var refused = census.Any(c => c.Refusal is not null);
-        var collections = census.Select(c =>
-        {
-            var output = c.ToOutput();
-            if (results?.FirstOrDefault(r => ReferenceEquals(r.Census, c)) is { } result)
-            {
-                output["documents_deleted"] = result.Deleted;
-                output["batches"] = result.Batches;
-                output["size_before_bytes"] = result.SizeBefore;
-                output["size_after_bytes"] = result.SizeAfter;
-                output["duration_seconds"] = Math.Round(result.Seconds, 3);
-            }
-
-            return output;
-        }).ToList();
-        var outputs = new StepOutputs()
-            .Add("collections", collections)
-            .Add("documents_to_delete", refused ? 0L : census.Sum(c => c.Older))
-            .Add("refused", census.Where(c => c.Refusal is not null).Select(c => c.Refusal).ToList());
-        if (results is not null)
-        {
-            outputs.Add("documents_deleted", results.Sum(r => r.Deleted));
-            outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
-                "retention purge", $"{database}.{r.Census.Policy.Collection}", MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
-                $"{r.Census.Policy.Field} < {RetentionGuard.Format(r.Census.Cutoff)} ({r.Census.Policy.Days} days), {r.Batches} batch(es)"))));
-        }
-        else
-        {
-            outputs.Add("operations", MaintenanceOperation.ToOutputs(census.Select(c => new MaintenanceOperation(
-                "retention purge", $"{database}.{c.Policy.Collection}", c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
-        }
-
-        return outputs;
-    }
-
-    private sealed record PurgeResult(CollectionCensus Census, long Deleted, int Batches, long SizeBefore, long SizeAfter, double Seconds);
+    private static StepOutputs Outputs(string database, IReadOnlyList<CollectionCensus> census, IReadOnlyList<RetentionPurge<CollectionCensus>>? results) =>
+        RetentionOutputs.Of(census, results, "collections", "documents", c => $"{database}.{c.Policy.Collection}");
 }

@@ -15,8 +15,12 @@ public sealed record TableCensus(
     long Older,
     IReadOnlyList<ResolvedTable> Leaves,
     bool Indexed,
-    string? Refusal)
+    string? Refusal) : IRetentionCensus
 {
+    string IRetentionCensus.Field => Policy.Column;
+
+    int IRetentionCensus.Days => Policy.Days;
+
     public string Display => Table?.Display ?? Policy.Table;
 
     public double Share => RetentionGuard.Share(Older, Rows);

@@ -59,7 +59,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         }
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
-        var results = new List<PurgeResult>();
+        var results = new List<RetentionPurge<TableCensus>>();
         foreach (var table in census)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -69,7 +69,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         return Outputs(census, results);
     }
 
-    private static async Task<PurgeResult> PurgeAsync(StepContext context, PostgresRetentionOptions options, PostgresTarget target, NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)
+    private static async Task<RetentionPurge<TableCensus>> PurgeAsync(StepContext context, PostgresRetentionOptions options, PostgresTarget target, NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var before = await SizeAsync(connection, table, cancellationToken);
@@ -129,7 +129,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
             "  {Table}: deleted {Deleted} of {Rows} row(s) older than {Cutoff} in {Batches} batch(es), {Before} -> {After}{Vacuumed}, {Duration}",
             table.Display, deleted, table.Rows, RetentionGuard.Format(table.Cutoff), batches, ByteSize.Format(before), ByteSize.Format(after),
             options.Vacuum && deleted > 0 ? " after VACUUM (ANALYZE)" : string.Empty, Duration.Format(clock.Elapsed));
-        return new PurgeResult(table, deleted, batches, before, after, clock.Elapsed.TotalSeconds);
+        return new RetentionPurge<TableCensus>(table, deleted, batches, before, after, clock.Elapsed.TotalSeconds);
     }
 
     private static async Task<long> SizeAsync(NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)
@@ -156,44 +156,8 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         }
     }
 
-    private static StepOutputs Outputs(IReadOnlyList<TableCensus> census, IReadOnlyList<PurgeResult>? results)
-    {
-        var refused = census.Any(c => c.Refusal is not null);
-        var tables = census.Select(c =>
-        {
-            var output = c.ToOutput();
-            if (results?.FirstOrDefault(r => ReferenceEquals(r.Table, c)) is { } result)
-            {
-                output["rows_deleted"] = result.Deleted;
-                output["batches"] = result.Batches;
-                output["size_before_bytes"] = result.SizeBefore;
-                output["size_after_bytes"] = result.SizeAfter;
-                output["duration_seconds"] = Math.Round(result.Seconds, 3);
-            }
-
-            return output;
-        }).ToList();
-        var outputs = new StepOutputs()
-            .Add("tables", tables)
-            .Add("rows_to_delete", refused ? 0L : census.Sum(c => c.Older))
-            .Add("refused", census.Where(c => c.Refusal is not null).Select(c => c.Refusal).ToList());
-        if (results is not null)
-        {
-            outputs.Add("rows_deleted", results.Sum(r => r.Deleted));
-            outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
-                "retention purge", r.Table.Display, MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
-                $"{r.Table.Policy.Column} < {RetentionGuard.Format(r.Table.Cutoff)} ({r.Table.Policy.Days} days), {r.Batches} batch(es)"))));
-        }
-        else
-        {
-            outputs.Add("operations", MaintenanceOperation.ToOutputs(census.Select(c => new MaintenanceOperation(
-                "retention purge", c.Display, c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
-        }
-
-        return outputs;
-    }
+    private static StepOutputs Outputs(IReadOnlyList<TableCensus> census, IReadOnlyList<RetentionPurge<TableCensus>>? results) =>
+        RetentionOutputs.Of(census, results, "tables", "rows", c => c.Display);
 
     private static PostgresTarget Target(StepContext context, PostgresRetentionOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
-
-    private sealed record PurgeResult(TableCensus Table, long Deleted, int Batches, long SizeBefore, long SizeAfter, double Seconds);
 }

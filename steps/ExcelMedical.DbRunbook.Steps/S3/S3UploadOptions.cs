@@ -16,10 +16,10 @@ public enum ServerSideEncryption
     AwsKms,
 }
 
-public sealed class S3UploadOptions : IValidatableObject, IS3Endpoint
+public sealed class S3UploadOptions : S3EndpointOptions, IValidatableObject
 {
     [Description("The bucket, usually \"{{ env.S3_BACKUP_BUCKET }}\" (when unset, S3_BACKUP_BUCKET is read). When empty the step uploads nothing and reports skipped: true, as the guide's script does without S3.")]
-    public string? Bucket { get; set; }
+    public override string? Bucket { get; set; }
 
     [Description("Upload these files, each as prefix + its file name.")]
     public List<string> Files { get; set; } = [];
@@ -38,23 +38,6 @@ public sealed class S3UploadOptions : IValidatableObject, IS3Endpoint
 
     [Description("A folder-like key prefix such as \"{{ run.started | date.to_string '%Y-%m-%d' }}/\"; a trailing / is added when missing.")]
     public string Prefix { get; set; } = string.Empty;
-
-    [Description("The endpoint of an S3-compatible store (MinIO, Ceph, s3rver), e.g. http://minio:9000. Default: AWS S3 in region.")]
-    public string? ServiceUrl { get; set; }
-
-    [Description("The region (signing region for S3-compatible stores). Default: AWS_REGION or AWS_DEFAULT_REGION, else us-east-1.")]
-    public string? Region { get; set; }
-
-    [Secret]
-    [Description("Access key id. Default: AWS_ACCESS_KEY_ID from the environment or .env, else the AWS SDK's default credential chain (profile, instance role).")]
-    public string? AccessKey { get; set; }
-
-    [Secret]
-    [Description("Secret access key. Default: AWS_SECRET_ACCESS_KEY from the environment or .env, else the AWS SDK's default credential chain.")]
-    public string? SecretKey { get; set; }
-
-    [Description("Address buckets as endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need this.")]
-    public bool ForcePathStyle { get; set; }
 
     [RegularExpression("^[A-Z_]+$", ErrorMessage = "storage_class is an S3 storage class such as STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR")]
     [Description("The S3 storage class, e.g. STANDARD_IA or GLACIER_IR (default: the bucket's, normally STANDARD).")]
@@ -81,6 +64,10 @@ public sealed class S3UploadOptions : IValidatableObject, IS3Endpoint
     [Description("After each upload, download the object and compare its SHA-256 with the local file's: proof that the stored bytes are the backup's. Costs one download per file.")]
     public bool Verify { get; set; } = true;
 
+    [Secret]
+    [Description("Access key id. Default: AWS_ACCESS_KEY_ID from the environment or .env, else the AWS SDK's default credential chain (profile, instance role).")]
+    public override string? AccessKey { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrWhiteSpace(Folder) && Files.Count == 0)
@@ -98,9 +85,9 @@ public sealed class S3UploadOptions : IValidatableObject, IS3Endpoint
             yield return new ValidationResult($"part_size must be at least 5MiB (S3's smallest part), not {PartSize}");
         }
 
-        if (ServiceUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+        foreach (var result in ValidateServiceUrl("service_url"))
         {
-            yield return new ValidationResult($"service_url must be an absolute URL such as http://minio:9000, not '{url}'");
+            yield return result;
         }
     }
 }
