@@ -291,6 +291,20 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     }
 
     [Fact]
+    public async Task Too_little_free_disk_for_the_last_backups_size_is_refused_before_dumping()
+    {
+        _dir.Write("backups/2026-11-24/postgres_20261124_020000.sql.gz", new string('x', 1 << 20));
+
+        // A factor no disk can satisfy: 1 MiB × 10^12 bytes free needed.
+        var result = await Cli().RunAsync("run", Playbook("      free_space_factor: 1000000000000", verify: false));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("not enough free disk", result.All);
+        Assert.Contains("the last backup was 1.0 MiB", result.All);
+        Assert.False(Directory.Exists(Day) && Directory.GetFiles(Day).Length > 0);
+    }
+
+    [Fact]
     public async Task An_unreachable_server_fails_with_a_message_naming_host_and_port()
     {
         var environment = new Dictionary<string, string> { ["POSTGRES_PORT"] = "1" };
