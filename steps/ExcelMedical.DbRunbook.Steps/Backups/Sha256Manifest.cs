@@ -21,9 +21,6 @@ internal static class Sha256Manifest
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
-    public static async Task<string> HashStreamAsync(Stream stream, CancellationToken cancellationToken) =>
-        Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-
     /// <summary>
     /// One <c>hash␠␠name</c> line per file (text mode, as sha256sum writes it). A name holding a
     /// backslash or a line break is escaped the way GNU sha256sum does: the line starts with a

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -7,6 +8,7 @@ using Amazon.S3.Transfer;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Backups;
+using ExcelMedical.DbRunbook.Steps.Files;
 
 namespace ExcelMedical.DbRunbook.Steps.S3;
 
@@ -312,9 +314,10 @@ public sealed class S3UploadStep : Step<S3UploadOptions>
                 async () =>
                 {
                     using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = target.Bucket, Key = key }, cancellationToken);
-                    await using var counting = new CountingStream(response.ResponseStream);
-                    var hash = await Sha256Manifest.HashStreamAsync(counting, cancellationToken);
-                    return (hash, counting.BytesRead);
+                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                    await using var hashing = new HashingReadStream(response.ResponseStream, hash);
+                    await hashing.CopyToAsync(Stream.Null, cancellationToken);
+                    return (Convert.ToHexStringLower(hash.GetHashAndReset()), hashing.Position);
                 },
                 cancellationToken);
             if (!string.Equals(actual, expected, StringComparison.Ordinal) || read != length)
