@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// an <c>always</c> step with its own time limit; one that fails is recorded and logged but does
 /// not change the run's status or hide the other channels.
 /// </summary>
-internal sealed class NotificationDispatcher(RunContext run, StepRunner runner)
+internal sealed class NotificationDispatcher(Run run, StepRunner runner)
 {
     public async Task SendAsync(IReadOnlyList<NotifierDefinition> notifiers, RunRequest request)
     {

@@ -60,11 +60,11 @@ public sealed class PlaybookRunner(RunbookHost host)
             return new RunResult(ExitCodes.StepFailed, null);
         }
 
-        var info = new RunInfo(runId, playbook.Name, Path.GetFullPath(playbook.FilePath), playbook.Directory, started, request.DryRun, request.DryRun ? null : logFile);
+        var logPath = request.DryRun ? null : logFile;
         scope.SetRun("log_file", logFile);
-        var stateDirectory = host.StateDirectory;
+        var store = new RunStore(host.StateDirectory);
         RunLock? runLock = null;
-        if (!request.DryRun && !RunLock.TryAcquire(stateDirectory, playbook.Name, started, out runLock, out var holder))
+        if (!request.DryRun && !RunLock.TryAcquire(store.StateDirectory, playbook.Name, started, out runLock, out var holder))
         {
             await host.Error.WriteLineAsync($"error: playbook '{playbook.Name}' is already running ({holder}); this run was not started. Try again when it has finished.");
             return new RunResult(ExitCodes.Locked, null);
@@ -75,7 +75,7 @@ public sealed class PlaybookRunner(RunbookHost host)
             Serilog.Core.Logger logger;
             try
             {
-                logger = RunLogger.Create(host.Out, info.LogFile, masker, request.ConsoleLevel);
+                logger = RunLogger.Create(host.Out, logPath, masker, request.ConsoleLevel);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -85,24 +85,23 @@ public sealed class PlaybookRunner(RunbookHost host)
 
             using (logger)
             {
-                var record = new RunRecord
+                var run = new Run
                 {
-                    Id = runId,
-                    Playbook = playbook.Name,
-                    File = info.PlaybookFile,
-                    Host = System.Environment.MachineName,
-                    Started = started,
-                    DryRun = request.DryRun,
-                    LogFile = info.LogFile,
-                    Trigger = request.Trigger,
-                    Tick = request.Tick,
-                };
-                var run = new RunContext
-                {
-                    Info = info,
-                    Record = record,
+                    Record = new RunRecord
+                    {
+                        Id = runId,
+                        Playbook = playbook.Name,
+                        File = Path.GetFullPath(playbook.FilePath),
+                        Host = System.Environment.MachineName,
+                        Started = started,
+                        DryRun = request.DryRun,
+                        LogFile = logPath,
+                        Trigger = request.Trigger,
+                        Tick = request.Tick,
+                    },
+                    PlaybookDirectory = playbook.Directory,
                     Time = host.Time,
-                    Steps = host.Steps,
+                    Catalog = host.Steps,
                     Templates = host.Templates,
                     Scope = scope,
                     Secrets = masker,
@@ -110,7 +109,7 @@ public sealed class PlaybookRunner(RunbookHost host)
                     Strategy = request.DryRun ? new DryRunExecutionStrategy() : new LiveExecutionStrategy(),
                     Connections = setup.Connections,
                     Environment = setup.Environment,
-                    StateDirectory = stateDirectory,
+                    Store = store,
                     Progress = Logging.StepProgress.For(host.Out, host.InteractiveConsole && !request.DryRun && request.ConsoleLevel <= Serilog.Events.LogEventLevel.Information, masker, host.Time),
                 };
                 await ExecuteAsync(playbook, run, request, cancellationToken);
@@ -119,17 +118,17 @@ public sealed class PlaybookRunner(RunbookHost host)
         }
     }
 
-    private static async Task ExecuteAsync(Playbook playbook, RunContext run, RunRequest request, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(Playbook playbook, Run run, RunRequest request, CancellationToken cancellationToken)
     {
         var log = run.Log;
         var runner = new StepRunner(run);
         if (request.DryRun)
         {
-            log.Information("Dry run of playbook {Playbook} ({File}): nothing will be changed", playbook.Name, run.Info.PlaybookFile);
+            log.Information("Dry run of playbook {Playbook} ({File}): nothing will be changed", playbook.Name, run.PlaybookFile);
         }
         else
         {
-            log.Information("Run {RunId} of playbook {Playbook} ({File})", run.Info.Id, playbook.Name, run.Info.PlaybookFile);
+            log.Information("Run {RunId} of playbook {Playbook} ({File})", run.Id, playbook.Name, run.PlaybookFile);
         }
 
         var failed = false;
@@ -181,7 +180,7 @@ public sealed class PlaybookRunner(RunbookHost host)
         await new NotificationDispatcher(run, runner).SendAsync(playbook.Notify, request);
     }
 
-    private static void Publish(RunContext run, StepRecord record, bool failed, bool interrupted)
+    private static void Publish(Run run, StepRecord record, bool failed, bool interrupted)
     {
         // The outcome so far, for always-steps (a summary report) that render before the run ends.
         run.Scope.SetRun("outcome", run.Strategy.IsDryRun ? "planned" : interrupted ? "cancelled" : failed ? "failed" : "succeeded");
@@ -219,7 +218,7 @@ public sealed class PlaybookRunner(RunbookHost host)
         }
     }
 
-    private static RunResult Finish(RunContext run, RunRequest request)
+    private static RunResult Finish(Run run, RunRequest request)
     {
         var record = run.Record;
         record.ExitCode = ExitCodes.Of(record.Status);
@@ -230,7 +229,7 @@ public sealed class PlaybookRunner(RunbookHost host)
             return new RunResult(record.ExitCode, record);
         }
 
-        var path = new RunStore(run.StateDirectory).Save(record, run.Secrets);
+        var path = run.Store.Save(record, run.Secrets);
         log.Debug("Run record written to {Path}", path);
         foreach (var notification in record.FailedNotifications)
         {

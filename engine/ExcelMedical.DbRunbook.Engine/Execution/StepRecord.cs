@@ -3,7 +3,7 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 namespace ExcelMedical.DbRunbook.Engine.Execution;
 
 /// <summary>What happened to one step (or notifier) of a run, as kept in the run record.</summary>
-public sealed class StepRecord
+public sealed class StepRecord : IStepView
 {
     public required string Id { get; init; }
 
@@ -28,6 +28,8 @@ public sealed class StepRecord
     public bool Always { get; init; }
 
     public StepOutputs Outputs { get; set; } = StepOutputs.None;
+
+    IReadOnlyDictionary<string, object?> IStepView.Outputs => Outputs;
 
     /// <summary>The dry-run plan: what the step would do.</summary>
     public IReadOnlyList<string> Plan { get; set; } = [];

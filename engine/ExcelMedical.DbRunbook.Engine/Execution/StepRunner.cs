@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// <c>retry_delay</c>, per-attempt <c>timeout</c>, cancellation. It never throws: every outcome
 /// becomes a status and a message on the <see cref="StepRecord"/>.
 /// </summary>
-public sealed class StepRunner(RunContext run)
+internal sealed class StepRunner(Run run)
 {
     /// <summary>How long a cancelled step gets to clean up (kill its child, delete its temp file) before the run moves on.</summary>
     public static readonly TimeSpan CleanupGrace = TimeSpan.FromSeconds(15);
@@ -58,7 +58,7 @@ public sealed class StepRunner(RunContext run)
             }
         }
 
-        var descriptor = run.Steps.Find(definition.Uses.Value);
+        var descriptor = run.Catalog.Find(definition.Uses.Value);
         if (descriptor is null)
         {
             Fail(record, $"{definition.Uses.Location}: unknown step '{definition.Uses.Value}'");
@@ -80,7 +80,7 @@ public sealed class StepRunner(RunContext run)
         }
 
         var step = descriptor.Create();
-        var context = run.CreateStepContext(definition.Id);
+        var context = run.ContextFor(definition.Id);
         var attempts = 1 + (run.Strategy.IsDryRun ? 0 : definition.Retries);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {

@@ -17,6 +17,7 @@ public sealed record OptionDescriptor(
     bool Required,
     bool Secret,
     bool IsConnection,
+    bool IsStepReference,
     object? DefaultValue,
     IReadOnlyList<ValidationAttribute> Validators)
 {
@@ -47,6 +48,7 @@ public sealed record OptionDescriptor(
                 p.GetCustomAttribute<RequiredAttribute>() is not null,
                 p.GetCustomAttribute<SecretAttribute>() is not null,
                 p.GetCustomAttribute<ConnectionAttribute>() is not null,
+                p.GetCustomAttribute<StepReferenceAttribute>() is not null,
                 p.GetValue(defaults),
                 [.. p.GetCustomAttributes<ValidationAttribute>().Where(a => a is not RequiredAttribute)]))];
     }

@@ -6,10 +6,14 @@ using ExcelMedical.DbRunbook.Engine.Secrets;
 
 namespace ExcelMedical.DbRunbook.Engine.State;
 
-/// <summary>Run records as JSON files under <c>&lt;state&gt;/runs/&lt;playbook&gt;/</c>, and the history read back from them.</summary>
+/// <summary>
+/// Run records as JSON files under <c>&lt;state&gt;/runs/&lt;playbook&gt;/</c>. The only code that
+/// writes or reads them: runs save through it, and <c>runbook history</c>, the scheduler and
+/// restore drills read them back through it.
+/// </summary>
 public sealed class RunStore(string stateDirectory)
 {
-    public static readonly JsonSerializerOptions JsonOptions = new()
+    internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -17,64 +21,52 @@ public sealed class RunStore(string stateDirectory)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public string RunsDirectory => Path.Combine(stateDirectory, "runs");
+    public string StateDirectory { get; } = stateDirectory;
+
+    public string RunsDirectory => Path.Combine(StateDirectory, "runs");
+
+    /// <summary>The folder of one playbook's records.</summary>
+    public string FolderOf(string playbook) => Path.Combine(RunsDirectory, State.StateDirectory.FileNameOf(playbook));
 
     /// <summary>Writes the record, masked like every other output, and returns its path.</summary>
-    public string Save(RunRecord record, SecretMasker masker)
+    internal string Save(RunRecord record, SecretMasker masker)
     {
-        var folder = Path.Combine(RunsDirectory, StateDirectory.FileNameOf(record.Playbook));
-        var path = Path.Combine(folder, $"{record.Id}.json");
+        var path = Path.Combine(FolderOf(record.Playbook), $"{record.Id}.json");
         SecureFiles.WriteAllText(path, masker.Apply(Serialize(record)));
         return path;
     }
 
-    public static string Serialize(RunRecord record) => JsonSerializer.Serialize(record, JsonOptions);
+    internal static string Serialize(RunRecord record) => JsonSerializer.Serialize(record, JsonOptions);
+
+    /// <summary>Every readable record of a playbook, newest first (dry runs included: check <see cref="StoredRun.DryRun"/>).</summary>
+    public IReadOnlyList<StoredRun> Runs(string playbook) => Read([FolderOf(playbook)], int.MaxValue);
 
     /// <summary>The most recent runs first, optionally of one playbook.</summary>
-    public IReadOnlyList<RunSummary> History(string? playbook = null, int limit = 20)
-    {
-        if (!Directory.Exists(RunsDirectory))
-        {
-            return [];
-        }
+    public IReadOnlyList<StoredRun> History(string? playbook = null, int limit = 20) =>
+        Read(playbook is null ? Folders() : [FolderOf(playbook)], limit);
 
-        var folders = playbook is null
-            ? Directory.GetDirectories(RunsDirectory)
-            : [Path.Combine(RunsDirectory, StateDirectory.FileNameOf(playbook))];
-        return [.. folders
+    private IEnumerable<string> Folders() =>
+        Directory.Exists(RunsDirectory) ? Directory.EnumerateDirectories(RunsDirectory) : [];
+
+    private static List<StoredRun> Read(IEnumerable<string> folders, int limit) =>
+        [.. folders
             .Where(Directory.Exists)
-            .SelectMany(f => Directory.GetFiles(f, "*.json"))
-            .Select(ReadSummary)
-            .OfType<RunSummary>()
-            .OrderByDescending(r => r.Started)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.json"))
+            .Select(ReadOne)
+            .OfType<StoredRun>()
+            .OrderByDescending(run => run.Started)
             .Take(limit)];
-    }
 
-    private static RunSummary? ReadSummary(string path)
+    private static StoredRun? ReadOne(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), JsonOptions);
+            var stored = JsonSerializer.Deserialize<StoredRun>(File.ReadAllText(path), JsonOptions);
+            return stored is null || stored.Id is null ? null : stored with { Path = path };
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
             return null;
         }
     }
 }
-
-/// <summary>The part of a run record that <c>runbook history</c> shows.</summary>
-public sealed record RunSummary(
-    string Id,
-    string Playbook,
-    DateTimeOffset Started,
-    DateTimeOffset? Finished,
-    RunStatus Status,
-    int ExitCode,
-    string? Trigger,
-    string? Error,
-    IReadOnlyList<RunSummaryStep>? Steps,
-    DateTimeOffset? Tick = null,
-    string? Message = null);
-
-public sealed record RunSummaryStep(string Id, string Uses, StepStatus Status, string? Message);

@@ -1,46 +1,70 @@
+using ExcelMedical.DbRunbook.Engine.Alerts;
 using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.Logging;
+using ExcelMedical.DbRunbook.Engine.Reporting;
 using ExcelMedical.DbRunbook.Engine.Secrets;
+using ExcelMedical.DbRunbook.Engine.State;
 using ExcelMedical.DbRunbook.Engine.Templating;
 using Serilog;
 
 namespace ExcelMedical.DbRunbook.Engine.Steps;
 
-/// <summary>Everything a step may use. Steps reach the outside world only through these.</summary>
+/// <summary>
+/// Everything a step may use, as a view onto its run. Steps reach the outside world only
+/// through these; they read the run, never change it (outputs go back as the step's result).
+/// </summary>
 public sealed class StepContext
 {
-    public required string StepId { get; init; }
+    private readonly Run _run;
 
-    public required RunInfo Run { get; init; }
+    internal StepContext(Run run, string stepId)
+    {
+        _run = run;
+        StepId = stepId;
+        Log = run.Log.ForContext(nameof(StepId), stepId);
+    }
+
+    public string StepId { get; }
+
+    /// <summary>The run this step belongs to, and what its earlier steps did.</summary>
+    public IRunView Run => _run;
 
     /// <summary>The run's logger: console and the run's log file, secrets masked at the sinks.</summary>
-    public required ILogger Log { get; init; }
+    public ILogger Log { get; }
 
-    public required TimeProvider Time { get; init; }
+    public TimeProvider Time => _run.Time;
 
-    public required SecretMasker Secrets { get; init; }
+    public SecretMasker Secrets => _run.Secrets;
 
-    public required ConnectionRegistry Connections { get; init; }
+    public ConnectionRegistry Connections => _run.Connections;
 
     /// <summary>The process environment merged with the playbook's .env file (real variables win).</summary>
-    public required IReadOnlyDictionary<string, string> Environment { get; init; }
+    public IReadOnlyDictionary<string, string> Environment => _run.Environment;
 
-    public required string StateDirectory { get; init; }
+    public string StateDirectory => _run.Store.StateDirectory;
 
-    /// <summary>The run so far; complete (with the final status) when a notifier runs.</summary>
-    public required RunRecord Record { get; init; }
+    /// <summary>The run records of every playbook (a restore drill reads the backup playbook's).</summary>
+    public RunStore Runs => _run.Store;
 
     /// <summary>Raises monitoring alerts for the run's notifications (<c>on: [alert]</c>).</summary>
-    public Alerts.RunAlerts Alerts => new(Record);
+    public RunAlerts Alerts => new(_run.Record);
 
-    public required TemplateEngine Templates { get; init; }
+    /// <summary>What the run's notifications say, channel-independent; complete when a notifier runs.</summary>
+    public RunNotice Notice => RunNotice.From(_run.Record);
+
+    public TemplateEngine Templates => _run.Templates;
 
     /// <summary>The template scope of the run (env, vars, run, steps), for steps that render files.</summary>
-    public required TemplateScope Scope { get; init; }
+    public TemplateScope Scope => _run.Scope;
 
     /// <summary>A live status line on a terminal (bytes, rows, elapsed); silent when output is redirected.</summary>
-    public Logging.StepProgress Progress { get; init; } = Logging.StepProgress.Silent;
+    public StepProgress Progress => _run.Progress;
+
+    /// <summary>The latest earlier step of this run with that id, or null if none ran before this one.</summary>
+    public IStepView? EarlierStep(string id) =>
+        _run.Record.Steps.LastOrDefault(s => s.Id == id && s.Id != StepId);
 
     /// <summary>Relative paths in a playbook resolve against the playbook's folder.</summary>
     public string ResolvePath(string path) =>
-        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(Run.PlaybookDirectory, path));
+        Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(_run.PlaybookDirectory, path));
 }

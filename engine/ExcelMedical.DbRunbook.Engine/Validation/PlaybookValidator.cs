@@ -40,8 +40,8 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
         for (var index = 0; index < steps.Count; index++)
         {
             var step = steps[index];
-            var rules = new TemplateRules($"step '{step.Id}'", allVars, playbook.Vars, [.. steps.Take(index).Select(s => s.Id)], steps);
-            CheckStepUse(step.Uses, step.With, $"step '{step.Id}'", connections, diagnostics);
+            var rules = new TemplateRules($"step '{step.Id}'", allVars, playbook.Vars, [.. steps.Take(index).Select(s => s.Id)], steps) { StepId = step.Id };
+            CheckStepUse(step.Uses, step.With, $"step '{step.Id}'", connections, diagnostics, rules);
             CheckTemplates(step.With, diagnostics, rules);
             if (step.When is not null)
             {
@@ -53,7 +53,7 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
         foreach (var notifier in playbook.Notify)
         {
             var rules = new TemplateRules($"notify entry '{notifier.Uses.Value}'", allVars, playbook.Vars, everyStep, steps);
-            CheckStepUse(notifier.Uses, notifier.With, $"notify entry '{notifier.Uses.Value}'", connections, diagnostics);
+            CheckStepUse(notifier.Uses, notifier.With, $"notify entry '{notifier.Uses.Value}'", connections, diagnostics, rules);
             CheckTemplates(notifier.With, diagnostics, rules);
             if (notifier.When is not null)
             {
@@ -116,7 +116,7 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
         }
     }
 
-    private void CheckStepUse(Located<string> uses, MappingNode with, string owner, List<string> connections, DiagnosticBag diagnostics)
+    private void CheckStepUse(Located<string> uses, MappingNode with, string owner, List<string> connections, DiagnosticBag diagnostics, TemplateRules rules)
     {
         if (uses.Value.Length == 0)
         {
@@ -140,6 +140,37 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
                 diagnostics.Add(node.Location, $"unknown connection '{name}' in '{option.Name}' of {owner}{hint}");
             }
         }
+
+        foreach (var option in descriptor.Options.Where(o => o.IsStepReference))
+        {
+            var value = with.Find(option.Name)?.Value;
+            var named = value switch
+            {
+                ScalarNode scalar => [scalar],
+                SequenceNode sequence => sequence.Items.OfType<ScalarNode>(),
+                _ => [],
+            };
+            foreach (var node in named.Where(n => n.Value is { Length: > 0 } && !TemplateEngine.IsTemplate(n.Value)))
+            {
+                CheckNamedStep(node.Value!, $"'{option.Name}' of {rules.Where}", node.Location, diagnostics, rules);
+            }
+        }
+    }
+
+    /// <summary>An option that names a step (<see cref="StepReferenceAttribute"/>) must name one that runs before.</summary>
+    private static void CheckNamedStep(string id, string what, SourceLocation location, DiagnosticBag diagnostics, TemplateRules rules)
+    {
+        if (rules.Steps is null || rules.Steps.Contains(id))
+        {
+            return;
+        }
+
+        var named = rules.AllSteps?.FirstOrDefault(s => s.Id == id);
+        diagnostics.Add(location, id == rules.StepId
+            ? $"{what} names the step itself; name a step that runs before it"
+            : named is not null
+            ? $"{what} names step '{id}' (line {named.Location.Line}), which runs later; it can only name steps that ran before it"
+            : $"{what} names the step '{id}', but there is no step '{id}'{DidYouMean.Hint(id, rules.AllSteps?.Select(s => s.Id) ?? [])}");
     }
 
     private void CheckCondition(ScalarNode condition, DiagnosticBag diagnostics, TemplateRules rules)
@@ -233,5 +264,9 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
         IReadOnlyList<string> Vars,
         IReadOnlyList<VariableDefinition> AllVars,
         IReadOnlyList<string>? Steps,
-        IReadOnlyList<StepDefinition>? AllSteps);
+        IReadOnlyList<StepDefinition>? AllSteps)
+    {
+        /// <summary>The step these rules are for, if they are a step's.</summary>
+        public string? StepId { get; init; }
+    }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
 
 namespace ExcelMedical.DbRunbook.Steps.Archives;
 
@@ -10,6 +11,7 @@ public sealed class ArchiveVerifyOptions
     public string File { get; set; } = string.Empty;
 
     [Description("The id of the mongo.dump step of this run: every collection it dumped must be in the archive with the same number of documents, and the file must still have the SHA-256 it was written with.")]
+    [StepReference]
     public string? DumpStep { get; set; }
 
     [Description("Where to write the verification report, e.g. \"{{ vars.day }}/verification/mongo_backup_verify.txt\".")]

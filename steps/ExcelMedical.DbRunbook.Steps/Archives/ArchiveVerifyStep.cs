@@ -88,16 +88,15 @@ public sealed class ArchiveVerifyStep : Step<ArchiveVerifyOptions>
     /// <summary>The dump step's collection_counts and sha256 outputs against what the archive holds.</summary>
     private static void CompareWithDump(StepContext context, string dumpStep, ArchiveFindings findings)
     {
-        var step = context.Record.Steps.FirstOrDefault(s => s.Id == dumpStep);
-        if (step?.Outputs.TryGetValue("collection_counts", out var value) != true || value is not IReadOnlyDictionary<string, object?> counts)
+        var step = context.EarlierStep(dumpStep);
+        if (step?.Outputs.Numbers("collection_counts") is not { } expected)
         {
             findings.Problems.Add($"step '{dumpStep}' recorded no collection counts to compare with (is it the mongo.dump step, and did it run?)");
             return;
         }
 
-        var expected = counts.ToDictionary(pair => pair.Key, pair => Convert.ToInt64(pair.Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
         findings.CompareWith(dumpStep, expected);
-        if (step.Outputs.TryGetValue("sha256", out var sha) && sha is string written && findings.Sha256 is not null && !string.Equals(written, findings.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (step.Outputs.Text("sha256") is { } written && findings.Sha256 is not null && !string.Equals(written, findings.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             findings.Problems.Add($"the file's SHA-256 is {findings.Sha256}, not the {written} step '{dumpStep}' wrote: it changed after it was written");
         }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
 
 namespace ExcelMedical.DbRunbook.Steps.Backups;
 
@@ -18,9 +19,11 @@ public sealed class PruneBackupsOptions : IValidatableObject
     public int MinKeep { get; set; } = 3;
 
     [Description("Ids of this run's verification steps (e.g. [pg_verify, mongo_verify]) that must have succeeded before anything is deleted; otherwise the step refuses.")]
+    [StepReference]
     public List<string> RequireVerified { get; set; } = [];
 
     [Description("Steps of require_verified that may have been skipped (e.g. mongo_verify when MONGO_URI is unset); a failure still refuses.")]
+    [StepReference]
     public List<string> OptionalSteps { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

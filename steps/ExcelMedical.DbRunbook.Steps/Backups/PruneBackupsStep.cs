@@ -191,7 +191,7 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
         var problems = new List<string>();
         foreach (var id in options.RequireVerified)
         {
-            var step = context.Record.Steps.LastOrDefault(s => s.Id == id && s.Id != context.StepId);
+            var step = context.EarlierStep(id);
             var optional = options.OptionalSteps.Contains(id, StringComparer.Ordinal);
             switch (step?.Status)
             {

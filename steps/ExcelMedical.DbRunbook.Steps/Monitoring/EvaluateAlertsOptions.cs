@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
 
 namespace ExcelMedical.DbRunbook.Steps.Monitoring;
 
@@ -20,6 +21,7 @@ public sealed class EvaluateAlertsOptions : IValidatableObject
 {
     [Required]
     [Description("Ids of the metric steps whose samples are evaluated, e.g. [pg_metrics, mongo_metrics, system_metrics]. A skipped step is ignored; a failed one is an UNKNOWN alert.")]
+    [StepReference]
     public List<string> From { get; set; } = [];
 
     [Description("Levels per metric name (postgres.connections, postgres.query_seconds, postgres.bloat_pct, mongo.connections, mongo.operation_seconds, system.cpu_pct, system.memory_pct, system.disk_pct, ...). The defaults are the guide's thresholds. A sample that cannot be read is always an UNKNOWN alert.")]

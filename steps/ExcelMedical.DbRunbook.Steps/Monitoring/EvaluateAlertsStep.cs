@@ -30,7 +30,7 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
         var unreadable = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stepId in options.From)
         {
-            var step = context.Record.Steps.FirstOrDefault(s => s.Id == stepId)
+            var step = context.EarlierStep(stepId)
                 ?? throw new StepFailedException($"from names '{stepId}', which is not an earlier step of this playbook");
             if (step.Status == StepStatus.Skipped)
             {
@@ -146,7 +146,7 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
         return string.Join("/", parts);
     }
 
-    internal static IEnumerable<MetricSample> Samples(StepRecord step) =>
+    internal static IEnumerable<MetricSample> Samples(IStepView step) =>
         step.Outputs.GetValueOrDefault("samples") is System.Collections.IEnumerable list and not string
             ? list.Cast<object?>().Select(MetricSample.FromOutput).OfType<MetricSample>()
             : [];

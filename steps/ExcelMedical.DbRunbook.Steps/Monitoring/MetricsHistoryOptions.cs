@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
 
 namespace ExcelMedical.DbRunbook.Steps.Monitoring;
 
@@ -7,6 +8,7 @@ public sealed class MetricsHistoryOptions
 {
     [Required]
     [Description("Ids of the metric steps whose samples are recorded, e.g. [pg_metrics, mongo_metrics, system_metrics]; skipped or failed steps add nothing.")]
+    [StepReference]
     public List<string> From { get; set; } = [];
 
     [Required]

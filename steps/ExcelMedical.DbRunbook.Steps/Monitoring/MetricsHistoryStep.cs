@@ -22,7 +22,7 @@ public sealed class MetricsHistoryStep : Step<MetricsHistoryOptions>
     public override Task<StepOutputs> ExecuteAsync(StepContext context, MetricsHistoryOptions options, CancellationToken cancellationToken)
     {
         var samples = options.From
-            .Select(id => context.Record.Steps.FirstOrDefault(s => s.Id == id) ?? throw new StepFailedException($"from names '{id}', which is not an earlier step of this playbook"))
+            .Select(id => context.EarlierStep(id) ?? throw new StepFailedException($"from names '{id}', which is not an earlier step of this playbook"))
             .Where(step => step.Status == StepStatus.Succeeded)
             .SelectMany(EvaluateAlertsStep.Samples)
             .ToList();

@@ -22,7 +22,7 @@ public sealed class EmailStep : Step<EmailOptions>
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, EmailOptions options, CancellationToken cancellationToken)
     {
         var server = Server.Resolve(context, options);
-        var notice = RunNotice.From(context.Record);
+        var notice = context.Notice;
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(server.From));
         foreach (var recipient in options.To.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -17,7 +17,7 @@ public sealed class SlackStep : Step<SlackOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, SlackOptions options, CancellationToken cancellationToken)
     {
-        var notice = RunNotice.From(context.Record);
+        var notice = context.Notice;
         var payload = SlackMessage.Build(notice, options);
         var text = JsonNode.Parse(context.Secrets.Apply(payload.ToJsonString()))!;
         using var http = new HttpClient { Timeout = options.Timeout };

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using ExcelMedical.DbRunbook.Engine.Options;
 
 namespace ExcelMedical.DbRunbook.Steps.Postgres;
 
@@ -10,6 +11,7 @@ public sealed class PostgresVerifyOptions
     public string File { get; set; } = string.Empty;
 
     [Description("The id of the postgres.dump step of this run: every table it found in the database must have a TABLE DATA entry in the dump.")]
+    [StepReference]
     public string? DumpStep { get; set; }
 
     [Description("Where to write the verification report, e.g. \"{{ vars.day }}/verification/postgres_backup_verify.txt\".")]

@@ -86,8 +86,8 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
 
     private static void CompareWithSource(StepContext context, string dumpStep, ArchiveListing listing, PostgresDumpFindings findings)
     {
-        var step = context.Record.Steps.FirstOrDefault(s => s.Id == dumpStep);
-        if (step?.Outputs.TryGetValue("table_names", out var value) != true || value is not IReadOnlyList<string> expected)
+        var step = context.EarlierStep(dumpStep);
+        if (step?.Outputs.Strings("table_names") is not { } expected)
         {
             findings.Problems.Add($"step '{dumpStep}' recorded no tables to compare with (is it the postgres.dump step, and did it run?)");
             return;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.State;
 using ExcelMedical.DbRunbook.Engine.Steps;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;
@@ -30,7 +32,7 @@ internal sealed record MongoFigures(IReadOnlyDictionary<string, long>? Dumped, I
 
 /// <summary>The backup a drill restores: the newest run whose dumps were verified and whose files can still be reached.</summary>
 internal sealed record DrillBackup(
-    RecordedRun Run,
+    StoredRun Run,
     DateTimeOffset Taken,
     RecordedDump Postgres,
     PostgresFigures PostgresFigures,
@@ -39,7 +41,7 @@ internal sealed record DrillBackup(
     IReadOnlyList<string> PassedOver)
 {
     /// <summary>Picks the newest usable run, saying why each newer one was passed over.</summary>
-    public static DrillBackup Choose(IReadOnlyList<RecordedRun> runs, RestoreDrillOptions options, string recordsFolder)
+    public static DrillBackup Choose(IReadOnlyList<StoredRun> runs, RestoreDrillOptions options, string recordsFolder)
     {
         if (runs.Count == 0)
         {
@@ -61,43 +63,48 @@ internal sealed record DrillBackup(
         throw new StepFailedException($"none of the {runs.Count} recorded run(s) of '{options.BackupPlaybook}' is a verified backup that can still be reached: {string.Join("; ", passedOver.Take(5))}{(passedOver.Count > 5 ? $"; and {passedOver.Count - 5} more" : string.Empty)}");
     }
 
-    private static string? Unusable(RecordedRun run, RestoreDrillOptions options, out DrillBackup? chosen)
+    private static string? Unusable(StoredRun run, RestoreDrillOptions options, out DrillBackup? chosen)
     {
         chosen = null;
-        if (run.Status is "running" or "pending")
+        if (run.DryRun)
+        {
+            return "a dry run";
+        }
+
+        if (run.Status == RunStatus.Running)
         {
             return "still running";
         }
 
         var pgDump = run.Step(options.PgDumpStep);
         var pgVerify = run.Step(options.PgVerifyStep);
-        if (pgDump is null || !pgDump.Succeeded || pgDump.Text("file") is not { } pgFile)
+        if (pgDump is null || !pgDump.Succeeded || pgDump.Outputs.Text("file") is not { } pgFile)
         {
-            return $"no PostgreSQL dump (step '{options.PgDumpStep}' {pgDump?.Status ?? "missing"})";
+            return $"no PostgreSQL dump (step '{options.PgDumpStep}' {Status(pgDump)})";
         }
 
-        if (pgVerify is null || !pgVerify.Succeeded || !pgVerify.Flag("verified"))
+        if (pgVerify is null || !pgVerify.Succeeded || !pgVerify.Outputs.Flag("verified"))
         {
-            return $"the PostgreSQL dump was not verified (step '{options.PgVerifyStep}' {pgVerify?.Status ?? "missing"})";
+            return $"the PostgreSQL dump was not verified (step '{options.PgVerifyStep}' {Status(pgVerify)})";
         }
 
         var mongoDump = run.Step(options.MongoDumpStep);
         var mongoVerify = run.Step(options.MongoVerifyStep);
         var hasMongo = mongoDump is { Succeeded: true };
-        if (mongoDump is { Status: "failed" or "timed_out" or "cancelled" })
+        if (mongoDump is { Status: StepStatus.Failed or StepStatus.TimedOut or StepStatus.Cancelled })
         {
-            return $"the MongoDB dump {mongoDump.Status}";
+            return $"the MongoDB dump {StatusNames.Of(mongoDump.Status)}";
         }
 
-        if (hasMongo && (mongoVerify is null || !mongoVerify.Succeeded || !mongoVerify.Flag("verified")))
+        if (hasMongo && (mongoVerify is null || !mongoVerify.Succeeded || !mongoVerify.Outputs.Flag("verified")))
         {
-            return $"the MongoDB archive was not verified (step '{options.MongoVerifyStep}' {mongoVerify?.Status ?? "missing"})";
+            return $"the MongoDB archive was not verified (step '{options.MongoVerifyStep}' {Status(mongoVerify)})";
         }
 
         var s3 = run.Step(options.S3Step);
         var taken = pgDump.Started ?? run.Started;
-        var postgres = Dump(pgFile, pgVerify.Text("sha256") ?? pgDump.Text("sha256"), s3, taken);
-        var mongo = hasMongo && mongoDump!.Text("file") is { } mongoFile ? Dump(mongoFile, mongoVerify!.Text("sha256") ?? mongoDump.Text("sha256"), s3, mongoDump.Started ?? run.Started) : null;
+        var postgres = Dump(pgFile, pgVerify.Outputs.Text("sha256") ?? pgDump.Outputs.Text("sha256"), s3, taken);
+        var mongo = hasMongo && mongoDump!.Outputs.Text("file") is { } mongoFile ? Dump(mongoFile, mongoVerify!.Outputs.Text("sha256") ?? mongoDump.Outputs.Text("sha256"), s3, mongoDump.Started ?? run.Started) : null;
         foreach (var dump in new[] { postgres, mongo }.OfType<RecordedDump>())
         {
             var reachable = options.From switch
@@ -112,24 +119,26 @@ internal sealed record DrillBackup(
             }
         }
 
-        var figures = new PostgresFigures(pgVerify.Numbers("table_rows"), pgDump.Texts("table_checksums"), pgDump.Text("database"));
+        var figures = new PostgresFigures(pgVerify.Outputs.Numbers("table_rows"), pgDump.Outputs.Texts("table_checksums"), pgDump.Outputs.Text("database"));
         if (figures.IsEmpty)
         {
             return $"it recorded no table figures (steps '{options.PgDumpStep}' and '{options.PgVerifyStep}' have no table_checksums or table_rows)";
         }
 
-        var mongoFigures = hasMongo ? new MongoFigures(mongoDump!.Numbers("collection_counts"), mongoVerify!.Numbers("collection_counts"), mongoDump.Text("database")) : null;
+        var mongoFigures = hasMongo ? new MongoFigures(mongoDump!.Outputs.Numbers("collection_counts"), mongoVerify!.Outputs.Numbers("collection_counts"), mongoDump.Outputs.Text("database")) : null;
         chosen = new DrillBackup(run, taken, postgres, figures, mongo, mongoFigures, []);
         return null;
     }
 
+    private static string Status(StoredStep? step) => step is null ? "missing" : StatusNames.Of(step.Status);
+
     /// <summary>The dump with its S3 copy, found in the upload step's objects (key → SHA-256) by file name.</summary>
-    private static RecordedDump Dump(string file, string? sha256, RecordedStep? s3, DateTimeOffset taken)
+    private static RecordedDump Dump(string file, string? sha256, StoredStep? s3, DateTimeOffset taken)
     {
         var name = Path.GetFileName(file);
         string? bucket = null;
         string? key = null;
-        if (s3 is { Succeeded: true } && s3.Texts("objects") is { } objects && s3.Text("bucket") is { Length: > 0 } recordedBucket)
+        if (s3 is { Succeeded: true } && s3.Outputs.Texts("objects") is { } objects && s3.Outputs.Text("bucket") is { Length: > 0 } recordedBucket)
         {
             key = objects.Keys.FirstOrDefault(k => k == name || k.EndsWith("/" + name, StringComparison.Ordinal));
             bucket = key is null ? null : recordedBucket;

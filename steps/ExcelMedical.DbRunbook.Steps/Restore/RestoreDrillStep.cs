@@ -23,12 +23,12 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
 
     public override Task<StepPlan> PlanAsync(StepContext context, RestoreDrillOptions options, CancellationToken cancellationToken)
     {
-        var folder = BackupRuns.FolderOf(context.StateDirectory, options.BackupPlaybook);
+        var folder = context.Runs.FolderOf(options.BackupPlaybook);
         var stamp = Stamp(context);
         var actions = new List<string>();
         try
         {
-            var backup = DrillBackup.Choose(BackupRuns.Read(context.StateDirectory, options.BackupPlaybook), options, folder);
+            var backup = DrillBackup.Choose(context.Runs.Runs(options.BackupPlaybook), options, folder);
             actions.Add($"drill the backup of run {backup.Run.Id}, taken {backup.Taken:yyyy-MM-dd HH:mm:ss zzz} (the newest verified one in {folder}); RPO now {Duration.Format(context.Time.GetUtcNow() - backup.Taken)}");
             actions.Add($"PostgreSQL: {Where(backup.Postgres, options)}; read it completely, restore it into the new database {options.ScratchPrefix}{stamp}, compare every table's rows{(backup.PostgresFigures.Checksums is null ? string.Empty : " and content checksum")} with the run's records");
             if (backup.Mongo is not null)
@@ -56,7 +56,7 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
         var stamp = Stamp(context);
         try
         {
-            var backup = DrillBackup.Choose(BackupRuns.Read(context.StateDirectory, options.BackupPlaybook), options, BackupRuns.FolderOf(context.StateDirectory, options.BackupPlaybook));
+            var backup = DrillBackup.Choose(context.Runs.Runs(options.BackupPlaybook), options, context.Runs.FolderOf(options.BackupPlaybook));
             report.Backup = backup;
             report.BackupAge = report.Started - backup.Taken;
             context.Log.Information("  drilling the backup of run {Run}, taken {Taken:yyyy-MM-dd HH:mm:ss zzz} ({Age} ago){PassedOver}", backup.Run.Id, backup.Taken, Duration.Format(report.BackupAge.Value), backup.PassedOver.Count == 0 ? string.Empty : $"; {backup.PassedOver.Count} newer run(s) passed over");

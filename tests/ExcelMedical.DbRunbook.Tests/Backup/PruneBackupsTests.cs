@@ -209,15 +209,15 @@ public sealed class PruneBackupsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_required_step_that_has_not_run_before_the_prune_refuses()
+    public async Task A_misspelt_required_step_is_refused_before_anything_runs()
     {
         Day("2026-11-25");
         Day("2026-01-01");
 
         var result = await Cli().RunAsync("run", Playbook("      require_verified: [pg_verfy]"));
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("step 'pg_verfy' has not run before this step", result.All);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'require_verified' of step 'prune' names the step 'pg_verfy', but there is no step 'pg_verfy' (did you mean 'pg_verify'?)", result.All);
         Assert.True(Directory.Exists(Path.Combine(Root, "2026-01-01")));
     }
 

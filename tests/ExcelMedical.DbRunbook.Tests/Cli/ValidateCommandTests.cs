@@ -45,6 +45,27 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Options_that_name_steps_must_name_an_earlier_step_of_the_playbook()
+    {
+        var cli = new RunbookCliHarness(_dir["state"]);
+
+        var result = await cli.RunAsync("validate", "TestData/Playbooks/references/step-references.yaml");
+
+        Assert.Equal(2, result.ExitCode);
+        var file = "TestData/Playbooks/references/step-references.yaml";
+        Assert.Equal(
+            [
+                $"{file}:10:18: 'dump_step' of step 'pg_verify' names the step 'pg_dum', but there is no step 'pg_dum' (did you mean 'pg_dump'?)",
+                $"{file}:15:26: 'require_verified' of step 'prune' names the step 'pg_verfy', but there is no step 'pg_verfy' (did you mean 'pg_verify'?)",
+                $"{file}:15:36: 'require_verified' of step 'prune' names step 'mongo_verify' (line 17), which runs later; it can only name steps that ran before it",
+                $"{file}:16:24: 'optional_steps' of step 'prune' names step 'mongo_verify' (line 17), which runs later; it can only name steps that ran before it",
+                $"{file}:19:45: 'dump_step' of step 'mongo_verify' names the step itself; name a step that runs before it",
+                "5 problem(s) in 1 of 1 playbook(s)",
+            ],
+            result.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task A_missing_path_is_a_usage_error()
     {
         var cli = new RunbookCliHarness(_dir["state"]);
