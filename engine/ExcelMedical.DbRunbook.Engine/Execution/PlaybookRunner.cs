@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
+using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Logging;
 using ExcelMedical.DbRunbook.Engine.Model;
@@ -35,6 +36,8 @@ public sealed class PlaybookRunner(RunbookHost host)
 
     public async Task<RunResult> RunAsync(Playbook playbook, RunRequest request, CancellationToken cancellationToken)
     {
+        // Files the steps' programs create (pg_dump, a shell step's command) are owner-only too.
+        SecureFiles.RestrictNewFiles();
         var masker = new SecretMasker();
         var scope = new TemplateScope();
         var started = host.Time.GetLocalNow();

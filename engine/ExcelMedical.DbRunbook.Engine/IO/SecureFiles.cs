@@ -60,11 +60,47 @@ public static class SecureFiles
         return new FileStream(path, options);
     }
 
-    public static void WriteAllText(string path, string contents)
+    /// <summary>
+    /// Writes a whole text file under a temporary name and renames it into place, so a reader
+    /// never sees half of it; created 0600 unless <paramref name="mode"/> says otherwise.
+    /// </summary>
+    public static void WriteAllText(string path, string contents, UnixFileMode? mode = null)
     {
-        using var stream = OpenWrite(path);
-        using var writer = new StreamWriter(stream);
-        writer.Write(contents);
+        using var output = new AtomicOutput(path);
+        using (var stream = output.OpenFile())
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(contents);
+        }
+
+        if (mode is { } wanted && !OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(output.TemporaryPath, wanted);
+        }
+
+        output.Commit();
+    }
+
+    /// <summary>
+    /// Makes every file and folder this process and its children create from now on owner-only
+    /// (umask 077), so files written by programs we start (pg_dump, a shell step's command) are
+    /// 0600 and folders 0700 like our own.
+    /// </summary>
+    public static void RestrictNewFiles()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = NativeMethods.umask(0b000_111_111);
+        }
+    }
+
+    private static class NativeMethods
+    {
+        // umask(2) cannot fail and takes a plain integer: no marshalling, so DllImport suffices.
+#pragma warning disable SYSLIB1054
+        [System.Runtime.InteropServices.DllImport("libc")]
+        internal static extern uint umask(uint mask);
+#pragma warning restore SYSLIB1054
     }
 
     /// <summary>Makes sure a file exists with owner-only permissions before another library opens it.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
 using ExcelMedical.DbRunbook.Engine.Alerts;
 using ExcelMedical.DbRunbook.Engine.Execution;
-using ExcelMedical.DbRunbook.Engine.Model;
+using ExcelMedical.DbRunbook.Engine.Secrets;
 
 namespace ExcelMedical.DbRunbook.Engine.Reporting;
 
@@ -16,14 +16,28 @@ public enum NoticeSeverity
 
 /// <summary>
 /// What a notification says about a finished run, independent of the channel: a title, the
-/// outcome of each step with its duration and sizes, and on failure the failing step, its error
-/// and the tail of the log. Email and Slack both render this one model.
+/// outcome of each step with its duration and sizes, the alerts, and on failure the failing
+/// step, its error and the tail of the log. Email, Slack and any other notifier render this one
+/// model, which the engine builds with every text already masked, so a channel encodes (JSON,
+/// MIME, HTML) only masked text.
 /// </summary>
-public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyList<NoticeLine> Steps, string? Error, IReadOnlyList<string> LogTail, RunRecord Record)
+public sealed record RunNotice(
+    NoticeSeverity Severity,
+    string Title,
+    string RunId,
+    string Playbook,
+    string Status,
+    DateTimeOffset Started,
+    TimeSpan Duration,
+    IReadOnlyList<NoticeLine> Steps,
+    string? Error,
+    IReadOnlyList<string> Alerts,
+    IReadOnlyList<string> LogTail,
+    string? LogFile)
 {
     public const int LogTailLines = 30;
 
-    public static RunNotice From(RunRecord record)
+    internal static RunNotice From(RunRecord record, SecretMasker masker)
     {
         var severity = record.Status switch
         {
@@ -46,16 +60,34 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
             title = $"{record.Playbook}: {AlertNotice.Summary(record.Alerts)} on {record.Host}";
         }
 
-        var lines = record.Steps.Select(s => new NoticeLine(s.Id, s.Uses, StatusNames.Of(s.Status), s.Duration, Details(s), s.IsFailure ? s.Message : null)).ToList();
+        var lines = record.Steps.Select(s => new NoticeLine(
+            masker.Apply(s.Id),
+            s.Uses,
+            StatusNames.Of(s.Status),
+            s.Duration,
+            masker.Apply(Details(s)),
+            s.IsFailure ? masker.Apply(s.Message) : null)).ToList();
         var tail = record.Status is RunStatus.Failed or RunStatus.Cancelled ? ReadTail(record.LogFile) : [];
-        return new RunNotice(severity, title, lines, record.Error, tail, record);
+        return new RunNotice(
+            severity,
+            masker.Apply(title),
+            record.Id,
+            masker.Apply(record.Playbook),
+            StatusNames.Of(record.Status),
+            record.Started,
+            record.Duration,
+            lines,
+            record.Error is null ? null : masker.Apply(record.Error),
+            [.. AlertNotice.Lines(record.Alerts).Select(masker.Apply)],
+            [.. tail.Select(masker.Apply)],
+            record.LogFile);
     }
 
     public string PlainText()
     {
         var text = new StringBuilder();
         text.AppendLine(Title);
-        text.AppendLine($"Run {Record.Id}, started {Record.Started:yyyy-MM-dd HH:mm:ss zzz}, took {Duration.Format(Record.Duration)}");
+        text.AppendLine($"Run {RunId}, started {Started:yyyy-MM-dd HH:mm:ss zzz}, took {Model.Duration.Format(Duration)}");
         text.AppendLine();
         if (Error is not null)
         {
@@ -63,10 +95,10 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
             text.AppendLine();
         }
 
-        if (Record.Alerts.Count > 0)
+        if (Alerts.Count > 0)
         {
             text.AppendLine("Alerts:");
-            foreach (var line in AlertNotice.Lines(Record.Alerts))
+            foreach (var line in Alerts)
             {
                 text.AppendLine("  " + line);
             }
@@ -76,7 +108,7 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
 
         foreach (var step in Steps)
         {
-            text.Append($"  {step.Status,-10} {step.Id} ({step.Uses}) {Duration.Format(step.Duration)}");
+            text.Append($"  {step.Status,-10} {step.Id} ({step.Uses}) {Model.Duration.Format(step.Duration)}");
             text.AppendLine(step.Details.Length > 0 ? $"  {step.Details}" : string.Empty);
             if (step.Message is not null)
             {
@@ -87,7 +119,7 @@ public sealed record RunNotice(NoticeSeverity Severity, string Title, IReadOnlyL
         if (LogTail.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine($"Last lines of the log ({Record.LogFile}):");
+            text.AppendLine($"Last lines of the log ({LogFile}):");
             foreach (var line in LogTail)
             {
                 text.AppendLine("  " + line);

@@ -36,9 +36,7 @@ public sealed class ScheduleState(string stateDirectory)
         }
 
         var path = PathOf(playbook);
-        var temporary = $"{path}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp";
-        SecureFiles.WriteAllText(temporary, JsonSerializer.Serialize(new Entry(playbook, tick.ToUniversalTime()), RunStore.JsonOptions));
-        File.Move(temporary, path, overwrite: true);
+        SecureFiles.WriteAllText(path, JsonSerializer.Serialize(new Entry(playbook, tick.ToUniversalTime()), RunStore.JsonOptions));
     }
 
     /// <summary>The latest moment the playbook is known to have been taken care of: its last handled tick or its last recorded run.</summary>

@@ -1,6 +1,7 @@
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Model;
+using ExcelMedical.DbRunbook.Engine.Secrets;
 
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
@@ -24,14 +25,25 @@ public sealed class Scheduler
     private readonly Dictionary<string, ActiveRun> _running = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>
+    /// One masker for everything the scheduler writes itself (its log, skipped-run records,
+    /// coordination errors), knowing the same secrets a run of each playbook knows.
+    /// </summary>
+    private readonly SecretMasker _secrets = new();
+
     public Scheduler(RunbookHost host, IReadOnlyList<string> paths, SchedulerOptions options)
     {
         _host = host;
         _options = options;
-        _log = new SchedulerLog(host.Time, host.Out, host.Error, options.ConsoleLevel);
+        foreach (var (name, value) in host.Environment)
+        {
+            _secrets.AddIfSecretName(name, value);
+        }
+
+        _log = new SchedulerLog(host.Time, host.Out, host.Error, _secrets, options.ConsoleLevel);
         _watcher = new PlaybookWatcher(paths, host.Steps, host.Templates);
         _state = new ScheduleState(host.StateDirectory);
-        _ticks = new TickRunner(host, options, _log, options.LocalCoordinator ?? new InProcessScheduleCoordinator());
+        _ticks = new TickRunner(host, options, _log, _secrets, options.LocalCoordinator ?? new InProcessScheduleCoordinator());
     }
 
     private TimeProvider Time => _host.Time;
@@ -227,6 +239,7 @@ public sealed class Scheduler
             return;
         }
 
+        CoordinationConnection.LearnSecrets(_host, playbook, _secrets);
         var entry = new ScheduledPlaybook(playbook, ScheduledPlaybook.TimetableOf(playbook, Time));
         entry.Next = previous is not null && previous.SameTimetable(entry) ? previous.Next : entry.Timetable?.NextAfter(now.AddTicks(-1));
         _entries[file] = entry;
@@ -266,7 +279,7 @@ public sealed class Scheduler
         _log.Warning($"{playbook.Name}: {message}");
         try
         {
-            SkippedRun.Save(_host.StateDirectory, playbook, tick, trigger, message, Time.GetLocalNow(), _options.HostName);
+            SkippedRun.Save(_host.StateDirectory, playbook, tick, trigger, message, Time.GetLocalNow(), _options.HostName, _secrets);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -8,10 +8,9 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// The scheduler's own lines (<c>2026-03-08 03:00:00 -04:00 backup: next run ...</c>), on the
 /// console or in the journal; problems go to standard error. Text is masked on the way out.
 /// </summary>
-public sealed class SchedulerLog(TimeProvider time, TextWriter output, TextWriter error, LogEventLevel level = LogEventLevel.Information)
+public sealed class SchedulerLog(TimeProvider time, TextWriter output, TextWriter error, SecretMasker masker, LogEventLevel level = LogEventLevel.Information)
 {
     private readonly Lock _gate = new();
-    private readonly SecretMasker _masker = new();
 
     public void Info(string message) => Write(LogEventLevel.Information, output, message);
 
@@ -26,7 +25,7 @@ public sealed class SchedulerLog(TimeProvider time, TextWriter output, TextWrite
             return;
         }
 
-        var line = $"{time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)} {_masker.Apply(message)}";
+        var line = $"{time.GetLocalNow().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)} {masker.Apply(message)}";
         lock (_gate)
         {
             writer.WriteLine(line);

@@ -12,7 +12,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// </summary>
 public static class SkippedRun
 {
-    public static RunRecord Save(string stateDirectory, Playbook playbook, DateTimeOffset tick, string trigger, string message, DateTimeOffset now, string host)
+    public static RunRecord Save(string stateDirectory, Playbook playbook, DateTimeOffset tick, string trigger, string message, DateTimeOffset now, string host, SecretMasker masker)
     {
         var record = new RunRecord
         {
@@ -28,7 +28,7 @@ public static class SkippedRun
             Tick = tick,
             Message = message,
         };
-        new RunStore(stateDirectory).Save(record, new SecretMasker());
+        new RunStore(stateDirectory).Save(record, masker);
         return record;
     }
 }

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// trigger and tick, record the outcome with the coordinator; a tick that cannot run leaves a
 /// <c>skipped</c> record. Never throws: the scheduler must outlive any run.
 /// </summary>
-internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, SchedulerLog log, IScheduleCoordinator local)
+internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, SchedulerLog log, SecretMasker masker, IScheduleCoordinator local)
 {
     public async Task RunAsync(ActiveRun run)
     {
@@ -43,12 +43,12 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
             }
             catch (Exception ex)
             {
-                log.Warning($"{name}: could not record the end of the tick of {Format(run)} with the coordinator: {new SecretMasker().Apply(ex)}");
+                log.Warning($"{name}: could not record the end of the tick of {Format(run)} with the coordinator: {masker.Apply(ex)}");
             }
         }
         catch (Exception ex)
         {
-            log.Error($"{name}: the tick of {Format(run)} ended unexpectedly: {new SecretMasker().Apply(ex)}");
+            log.Error($"{name}: the tick of {Format(run)} ended unexpectedly: {masker.Apply(ex)}");
             Emit(ScheduleEventKind.Finished, run, "error");
         }
     }
@@ -62,7 +62,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
             {
                 var factory = options.Coordination
                     ?? throw new InvalidOperationException("this scheduler has no coordination support configured");
-                coordinator = factory(CoordinationConnection.Resolve(host, run.Playbook, coordination.Value));
+                coordinator = factory(CoordinationConnection.Resolve(host, run.Playbook, coordination.Value, masker));
             }
 
             return await coordinator.ClaimAsync(run.Name, run.Tick, options.HostName, run.Interrupt.Token);
@@ -74,7 +74,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
         }
         catch (Exception ex)
         {
-            Skip(run, $"skipped: coordination through {(run.Playbook.Coordination is { } c ? $"connection '{c.Value}'" : coordinator.Description)} failed, so the tick was not run (it might run twice otherwise): {new SecretMasker().Apply(ex)}", error: true);
+            Skip(run, $"skipped: coordination through {(run.Playbook.Coordination is { } c ? $"connection '{c.Value}'" : coordinator.Description)} failed, so the tick was not run (it might run twice otherwise): {masker.Apply(ex)}", error: true);
             return null;
         }
     }
@@ -130,7 +130,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
         var now = host.Time.GetLocalNow();
         try
         {
-            SkippedRun.Save(host.StateDirectory, run.Playbook, run.Tick, run.Trigger, message, now, options.HostName);
+            SkippedRun.Save(host.StateDirectory, run.Playbook, run.Tick, run.Trigger, message, now, options.HostName, masker);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace ExcelMedical.DbRunbook.Engine.Secrets;
@@ -83,6 +84,42 @@ public sealed partial class SecretMasker
         masked = PasswordAssignmentRegex().Replace(masked, m => m.Groups["key"].Value + Mask);
         return masked;
     }
+
+    /// <summary>
+    /// Masks every string (values and property names) of a JSON tree in place, before it is
+    /// encoded: once encoded, a secret with <c>" + &amp; &lt; &gt; ' \</c> or non-ASCII letters is
+    /// escaped and no longer matches.
+    /// </summary>
+    public JsonNode? Apply(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject map:
+                foreach (var (name, value) in map.ToList())
+                {
+                    var masked = Apply(name);
+                    map.Remove(name);
+                    map[masked] = Apply(value);
+                }
+
+                break;
+            case JsonArray list:
+                for (var i = 0; i < list.Count; i++)
+                {
+                    list[i] = Apply(list[i]?.DeepClone());
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                return JsonValue.Create(Apply(value.GetValue<string>()));
+        }
+
+        return node;
+    }
+
+    /// <summary>Serializes a value to JSON with every string masked before it is encoded.</summary>
+    public string Serialize<T>(T value, System.Text.Json.JsonSerializerOptions options) =>
+        Apply(System.Text.Json.JsonSerializer.SerializeToNode(value, options))?.ToJsonString(options) ?? "null";
 
     /// <summary>An exception's message (and its inner messages) with secrets masked.</summary>
     public string Apply(Exception exception)

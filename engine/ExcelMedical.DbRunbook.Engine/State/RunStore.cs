@@ -32,7 +32,7 @@ public sealed class RunStore(string stateDirectory)
     internal string Save(RunRecord record, SecretMasker masker)
     {
         var path = Path.Combine(FolderOf(record.Playbook), $"{record.Id}.json");
-        SecureFiles.WriteAllText(path, masker.Apply(Serialize(record)));
+        SecureFiles.WriteAllText(path, masker.Serialize(record, JsonOptions));
         return path;
     }
 

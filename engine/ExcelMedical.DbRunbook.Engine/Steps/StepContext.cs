@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Alerts;
 using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Logging;
 using ExcelMedical.DbRunbook.Engine.Reporting;
 using ExcelMedical.DbRunbook.Engine.Secrets;
@@ -22,6 +23,7 @@ public sealed class StepContext
         _run = run;
         StepId = stepId;
         Log = run.Log.ForContext(nameof(StepId), stepId);
+        Files = new StepFiles(run.Secrets);
     }
 
     public string StepId { get; }
@@ -36,6 +38,12 @@ public sealed class StepContext
 
     public SecretMasker Secrets => _run.Secrets;
 
+    /// <summary>How notifiers post JSON: the payload masked before it is encoded.</summary>
+    public Notifications.WebhookChannel Webhook => new(_run.Secrets);
+
+    /// <summary>Every file the step creates: owner-only, temporary name then rename, text masked.</summary>
+    public StepFiles Files { get; }
+
     public ConnectionRegistry Connections => _run.Connections;
 
     /// <summary>The process environment merged with the playbook's .env file (real variables win).</summary>
@@ -49,8 +57,11 @@ public sealed class StepContext
     /// <summary>Raises monitoring alerts for the run's notifications (<c>on: [alert]</c>).</summary>
     public RunAlerts Alerts => new(_run.Record);
 
-    /// <summary>What the run's notifications say, channel-independent; complete when a notifier runs.</summary>
-    public RunNotice Notice => RunNotice.From(_run.Record);
+    /// <summary>
+    /// What the run's notifications say, channel-independent, every text already masked; complete
+    /// when a notifier runs. Notifiers build their message from this, never from the run itself.
+    /// </summary>
+    public RunNotice Notice => RunNotice.From(_run.Record, _run.Secrets);
 
     public TemplateEngine Templates => _run.Templates;
 

@@ -54,7 +54,7 @@ public sealed class ArchiveVerifyStep : Step<ArchiveVerifyOptions>
         var report = options.Report is null ? null : context.ResolvePath(options.Report);
         if (report is not null)
         {
-            SecureFiles.WriteAllText(report, findings.Render(context.Time.GetLocalNow()));
+            context.Files.WriteText(report, findings.Render(context.Time.GetLocalNow()));
         }
 
         if (findings.Problems.Count > 0)

@@ -80,7 +80,7 @@ public sealed class ChecksumStep : Step<ChecksumOptions>
             context.Log.Debug("  {Hash}  {Name}", hashes[name], name);
         }
 
-        using (var output = new AtomicOutput(manifest))
+        using (var output = context.Files.Create(manifest))
         {
             await using (var stream = output.OpenFile())
             {

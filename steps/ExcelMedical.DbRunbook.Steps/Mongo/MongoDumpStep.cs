@@ -154,7 +154,7 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
 
         public async Task WriteAsync(string output, IReadOnlyList<DumpNamespace> collections, CancellationToken cancellationToken)
         {
-            using var atomic = new AtomicOutput(output, keepExisting: true);
+            using var atomic = context.Files.Create(output, keepExisting: true);
             var folder = $"{MongoDumpLayout.TopFolderFor(output)}/{target.Database}";
             try
             {

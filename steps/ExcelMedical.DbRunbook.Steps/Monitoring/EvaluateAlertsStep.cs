@@ -59,10 +59,10 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
         var previous = MonitorState.Load<AlertState>(path) ?? new AlertState();
         var now = context.Time.GetLocalNow();
         var (notices, next) = AlertLifecycle.Advance(previous, readings, unreadable, now, options.ReminderInterval, options.NotifyResolved);
-        MonitorState.Save(path, next);
+        MonitorState.Save(context, path, next);
         foreach (var notice in notices)
         {
-            context.Alerts.Raise(notice with { Message = context.Secrets.Apply(notice.Message) });
+            context.Alerts.Raise(notice);
             context.Log.Warning("  {Severity} {Transition} {Key}: {Message}", Engine.Reporting.AlertNotice.Label(notice), notice.Transition.ToString().ToLowerInvariant(), notice.Key, notice.Message);
         }
 
@@ -79,7 +79,7 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
                 ["key"] = a.Key,
                 ["severity"] = a.Value.Severity.ToString().ToUpperInvariant(),
                 ["value"] = a.Value.Value,
-                ["message"] = context.Secrets.Apply(a.Value.Message),
+                ["message"] = a.Value.Message,
                 ["since"] = a.Value.FirstSeen.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             }).ToList())
             .Add("notices", notices.Select(n => (object?)new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -87,7 +87,7 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
                 ["key"] = n.Key,
                 ["severity"] = Engine.Reporting.AlertNotice.Label(n),
                 ["transition"] = n.Transition.ToString().ToLowerInvariant(),
-                ["message"] = context.Secrets.Apply(n.Message),
+                ["message"] = n.Message,
             }).ToList());
         var failing = options.FailOn switch
         {

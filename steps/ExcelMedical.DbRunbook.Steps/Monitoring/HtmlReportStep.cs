@@ -32,9 +32,7 @@ public sealed class HtmlReportStep : Step<HtmlReportOptions>
         var page = new HtmlReportPage(options.Title, now, folder, options.Days, metrics, forecast, options.DiskThreshold, new ChartStyle(options.MaxPoints, options.MaxSeries));
         var html = HtmlReportWriter.Write(page, context.Secrets.Apply);
 
-        var partial = output + ".partial";
-        SecureFiles.WriteAllText(partial, html);
-        File.Move(partial, output, overwrite: true);
+        context.Files.WriteText(output, html);
         context.Log.Information("  {Charts} chart(s) and {Rows} forecast row(s) written to {File}", metrics.Count, forecast.Count, output);
         foreach (var row in forecast.Where(r => r.DaysLeft is not null))
         {

@@ -17,9 +17,9 @@ public static class MetricsCsvWriter
         string.Concat(metric.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_')) + ".csv";
 
     /// <summary>Appends the samples, grouped by metric; returns the files written.</summary>
-    public static IReadOnlyList<string> Append(string folder, DateTimeOffset at, IEnumerable<MetricSample> samples)
+    public static IReadOnlyList<string> Append(StepFiles files, string folder, DateTimeOffset at, IEnumerable<MetricSample> samples)
     {
-        SecureFiles.CreateDirectory(folder);
+        files.Folder(folder);
         var written = new List<string>();
         foreach (var group in samples.GroupBy(s => s.Metric, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -38,7 +38,7 @@ public static class MetricsCsvWriter
                     .Append(Quote(sample.Unit)).Append('\n');
             }
 
-            using (var stream = SecureFiles.OpenWrite(path, FileMode.Append))
+            using (var stream = files.Append(path))
             using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
             {
                 writer.Write(text.ToString());

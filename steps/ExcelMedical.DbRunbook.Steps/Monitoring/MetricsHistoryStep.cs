@@ -28,13 +28,13 @@ public sealed class MetricsHistoryStep : Step<MetricsHistoryOptions>
             .ToList();
         var folder = context.ResolvePath(options.Folder);
         var now = context.Time.GetLocalNow();
-        var files = MetricsCsvWriter.Append(folder, now, samples);
+        var files = MetricsCsvWriter.Append(context.Files, folder, now, samples);
         context.Log.Information("  {Rows} sample(s) appended to {Files} CSV file(s) in {Folder}", samples.Count, files.Count, folder);
         var outputs = new StepOutputs().Add("folder", folder).Add("rows", samples.Count).Add("files", files.Select(f => (object?)Path.GetFileName(f)).ToList());
         if (options.PrometheusFile is { Length: > 0 } prom)
         {
             var path = context.ResolvePath(prom);
-            PrometheusTextfile.Write(path, now, samples);
+            PrometheusTextfile.Write(context.Files, path, now, samples);
             outputs.Add("prometheus_file", path);
         }
 

@@ -36,10 +36,5 @@ public static class MonitorState
         }
     }
 
-    public static void Save<T>(string path, T state)
-    {
-        var temporary = path + ".tmp";
-        SecureFiles.WriteAllText(temporary, JsonSerializer.Serialize(state, Json));
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Save<T>(StepContext context, string path, T state) => context.Files.WriteJson(path, state, Json);
 }

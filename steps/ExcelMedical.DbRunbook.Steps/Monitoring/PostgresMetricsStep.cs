@@ -76,7 +76,7 @@ public sealed class PostgresMetricsStep : Step<PostgresMetricsOptions>
             }
         }
 
-        MonitorState.Save(statePath, probe.NextState);
+        MonitorState.Save(context, statePath, probe.NextState);
         foreach (var sample in set.Samples.Where(s => !s.IsUnknown))
         {
             context.Log.Debug("  {Metric} {Target} = {Value}", sample.Metric, sample.Target, sample.FormatValue());

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Monitoring;
 /// </summary>
 public static class PrometheusTextfile
 {
-    public static void Write(string path, DateTimeOffset at, IEnumerable<MetricSample> samples)
+    public static void Write(StepFiles files, string path, DateTimeOffset at, IEnumerable<MetricSample> samples)
     {
         var text = new StringBuilder();
         foreach (var group in samples.GroupBy(s => s.Metric, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -30,15 +30,8 @@ public static class PrometheusTextfile
         }
 
         text.Append(CultureInfo.InvariantCulture, $"# TYPE runbook_monitor_last_run_timestamp_seconds gauge\nrunbook_monitor_last_run_timestamp_seconds {at.ToUnixTimeSeconds()}\n");
-        var temporary = path + ".tmp";
-        SecureFiles.WriteAllText(temporary, text.ToString());
-        if (!OperatingSystem.IsWindows())
-        {
-            // node_exporter runs as its own user and must read the file.
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        // node_exporter runs as its own user and must read the file.
+        files.WritePublicText(path, text.ToString());
     }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);

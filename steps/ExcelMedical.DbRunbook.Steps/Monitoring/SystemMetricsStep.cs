@@ -89,7 +89,7 @@ public sealed class SystemMetricsStep : Step<SystemMetricsOptions>
                 since = earlier.At;
             }
 
-            MonitorState.Save(path, now);
+            MonitorState.Save(context, path, now);
             set.Add("system.cpu_pct", host, percent.Value, "percent", string.Create(CultureInfo.InvariantCulture, $"average since {since:yyyy-MM-dd HH:mm:ss}"));
             set.Details["cpu_pct"] = percent.Value;
         }

@@ -30,11 +30,12 @@ public sealed class EmailStep : Step<EmailOptions>
             message.To.Add(MailboxAddress.Parse(recipient));
         }
 
+        // The subject is the one text not from the (already masked) notice: mask it before MIME encodes it.
         message.Subject = context.Secrets.Apply(options.Subject ?? $"[runbook] {notice.Title}");
         message.Headers.Add("X-Runbook-Severity", notice.Severity.ToString().ToLowerInvariant());
-        message.Headers.Add("X-Runbook-Run", notice.Record.Id);
-        var body = new BodyBuilder { TextBody = context.Secrets.Apply(notice.PlainText()) };
-        if (options.AttachLog && notice.Record.LogFile is { } log && File.Exists(log))
+        message.Headers.Add("X-Runbook-Run", notice.RunId);
+        var body = new BodyBuilder { TextBody = notice.PlainText() };
+        if (options.AttachLog && notice.LogFile is { } log && File.Exists(log))
         {
             // The log was masked as it was written.
             await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

@@ -27,9 +27,9 @@ public static class SlackMessage
         }
 
         var text = notice.Error is null ? string.Empty : $"*Error:* {notice.Error}";
-        if (notice.Record.Alerts.Count > 0)
+        if (notice.Alerts.Count > 0)
         {
-            text += (text.Length > 0 ? "\n" : string.Empty) + "*Alerts:*\n```" + string.Join('\n', AlertNotice.Lines(notice.Record.Alerts)) + "```";
+            text += (text.Length > 0 ? "\n" : string.Empty) + "*Alerts:*\n```" + string.Join('\n', notice.Alerts) + "```";
         }
 
         if (notice.LogTail.Count > 0)
@@ -48,8 +48,8 @@ public static class SlackMessage
                 ["title"] = notice.Title,
                 ["text"] = text,
                 ["fields"] = fields,
-                ["footer"] = $"runbook run {notice.Record.Id} · {Duration.Format(notice.Record.Duration)}",
-                ["ts"] = notice.Record.Started.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                ["footer"] = $"runbook run {notice.RunId} · {Duration.Format(notice.Duration)}",
+                ["ts"] = notice.Started.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                 ["mrkdwn_in"] = new JsonArray("text"),
             }),
         };

@@ -99,7 +99,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
 
     private static async Task<StepOutputs> DumpCompressedAsync(StepContext context, PostgresDumpOptions options, PostgresTarget target, string pgDump, string output, string snapshot, CancellationToken cancellationToken)
     {
-        using var atomic = new AtomicOutput(output, keepExisting: true);
+        using var atomic = context.Files.Create(output, keepExisting: true);
         var spec = PgDumpSpec(options, pgDump, target, atomic.TemporaryPath, snapshot);
         using var dump = ChildProcess.Start(spec, line => context.Log.Warning("  pg_dump: {Line}", line));
         long uncompressed;
@@ -176,7 +176,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
 
     private static async Task<StepOutputs> DumpDirectoryAsync(StepContext context, PostgresDumpOptions options, PostgresTarget target, string pgDump, string output, string snapshot, CancellationToken cancellationToken)
     {
-        using var atomic = new AtomicOutput(output, keepExisting: true);
+        using var atomic = context.Files.Create(output, keepExisting: true);
         var spec = PgDumpSpec(options, pgDump, target, atomic.TemporaryPath, snapshot);
         var result = await ChildProcess.RunAsync(spec, cancellationToken, onErrorLine: line => context.Log.Warning("  pg_dump: {Line}", line));
         if (result.ExitCode != 0)

@@ -54,7 +54,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         var report = findings.Render(context.Time.GetLocalNow());
         if (options.Report is not null)
         {
-            SecureFiles.WriteAllText(context.ResolvePath(options.Report), report);
+            context.Files.WriteText(context.ResolvePath(options.Report), report);
         }
 
         if (findings.Problems.Count > 0)

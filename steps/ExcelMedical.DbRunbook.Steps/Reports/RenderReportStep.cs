@@ -50,7 +50,7 @@ public sealed class RenderReportStep : Step<RenderReportOptions>
             throw new StepFailedException($"{template}: {ex.Message}", ex);
         }
 
-        SecureFiles.WriteAllText(output, context.Secrets.Apply(rendered));
+        context.Files.WriteText(output, rendered);
         context.Log.Information("  report written to {File}", output);
         return new StepOutputs().Add("file", output).Add("size_bytes", new FileInfo(output).Length);
     }

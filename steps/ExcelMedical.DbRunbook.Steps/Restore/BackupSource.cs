@@ -180,7 +180,7 @@ internal static class BackupSource
 
         var folder = DownloadFolder(context, request);
         var temporary = request.DownloadFolder is { Length: > 0 } ? null : folder;
-        SecureFiles.CreateDirectory(folder);
+        context.Files.Folder(folder);
         try
         {
             var download = await S3Download.DownloadAsync(context, target, client, key, Path.Combine(folder, Path.GetFileName(key)), request.Known, cancellationToken);

@@ -85,7 +85,7 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
         {
             if (options.Report is not null)
             {
-                SecureFiles.WriteAllText(context.ResolvePath(options.Report), context.Secrets.Apply(report.Render(context.Time.GetLocalNow())));
+                context.Files.WriteText(context.ResolvePath(options.Report), report.Render(context.Time.GetLocalNow()));
             }
         }
 
@@ -268,7 +268,7 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
         }
         catch (Exception ex) when (ex is StepFailedException or Npgsql.NpgsqlException or MongoException or TimeoutException or OperationCanceledException)
         {
-            context.Log.Warning("  could not drop the scratch database {Scratch}: {Error}; drop it by hand", scratch, context.Secrets.Apply(ex.Message));
+            context.Log.Warning("  could not drop the scratch database {Scratch}: {Error}; drop it by hand", scratch, ex.Message);
             return false;
         }
     }

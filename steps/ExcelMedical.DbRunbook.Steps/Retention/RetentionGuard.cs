@@ -49,7 +49,7 @@ public static class RetentionGuard
     {
         foreach (var (target, reason) in refusals)
         {
-            context.Alerts.Raise(new RunAlert($"{kind}.retention:{target}", AlertSeverity.Critical, AlertTransition.Firing, context.Secrets.Apply($"retention purge refused, nothing deleted: {reason}"), context.Time.GetLocalNow()));
+            context.Alerts.Raise(new RunAlert($"{kind}.retention:{target}", AlertSeverity.Critical, AlertTransition.Firing, $"retention purge refused, nothing deleted: {reason}", context.Time.GetLocalNow()));
         }
     }
 }

@@ -85,7 +85,7 @@ internal static class S3Download
             throw new StepFailedException($"{where} is {ByteSize.Format(length)} but only {ByteSize.Format(free)} is free for {destination}: set download_folder to a larger disk");
         }
 
-        using var atomic = new AtomicOutput(destination);
+        using var atomic = context.Files.Create(destination);
         var (sha256, bytes) = await target.CallAsync(
             $"downloading {where}",
             async () =>

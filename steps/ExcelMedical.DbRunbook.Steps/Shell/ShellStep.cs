@@ -41,8 +41,8 @@ public sealed class ShellStep : Step<ShellOptions>
 
         return new StepOutputs()
             .Add("exit_code", result.ExitCode)
-            .Add("stdout", context.Secrets.Apply(Tail(result.Output)))
-            .Add("stderr", context.Secrets.Apply(Tail(result.Error)));
+            .Add("stdout", Tail(result.Output))
+            .Add("stderr", Tail(result.Error));
     }
 
     private static ProcessSpec Spec(StepContext context, ShellOptions options) => new(options.Program, options.Args)

@@ -1,3 +1,5 @@
+using ExcelMedical.DbRunbook.Engine.IO;
+using ExcelMedical.DbRunbook.Engine.Secrets;
 using ExcelMedical.DbRunbook.Steps.Monitoring;
 using ExcelMedical.DbRunbook.Tests.Support;
 
@@ -8,6 +10,8 @@ public sealed class MetricsHistoryTests : IDisposable
     private static readonly DateTimeOffset At = new(2026, 11, 25, 10, 15, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
 
+    private static readonly StepFiles Files = new(new SecretMasker());
+
     public void Dispose() => _dir.Dispose();
 
     [Fact]
@@ -15,7 +19,7 @@ public sealed class MetricsHistoryTests : IDisposable
     {
         for (var run = 0; run < 3; run++)
         {
-            MetricsCsvWriter.Append(_dir.Path, At.AddMinutes(15 * run), [new MetricSample("postgres.db_size", "excel_medical", 1000 + run, "bytes")]);
+            MetricsCsvWriter.Append(Files, _dir.Path, At.AddMinutes(15 * run), [new MetricSample("postgres.db_size", "excel_medical", 1000 + run, "bytes")]);
         }
 
         var lines = File.ReadAllLines(Path.Combine(_dir.Path, "postgres_db_size.csv"));
@@ -27,7 +31,7 @@ public sealed class MetricsHistoryTests : IDisposable
     {
         var old = _dir.Write("postgres_connections.csv", "date,connections\n2026-11-24,12\n");
 
-        MetricsCsvWriter.Append(_dir.Path, At, [new MetricSample("postgres.connections", "db1:5432", 12, "connections")]);
+        MetricsCsvWriter.Append(Files, _dir.Path, At, [new MetricSample("postgres.connections", "db1:5432", 12, "connections")]);
 
         Assert.Equal("date,connections\n2026-11-24,12\n", File.ReadAllText(old));
         Assert.Equal(["timestamp,target,value,unit", "2026-11-25 10:15:00,db1:5432,12,connections"], File.ReadAllLines(Path.Combine(_dir.Path, "postgres_connections.2.csv")));
@@ -38,8 +42,8 @@ public sealed class MetricsHistoryTests : IDisposable
     {
         var samples = new[] { MetricSample.Unknown("mongo.connections", "db1:27017", "connection refused"), new MetricSample("system.cpu_pct", "host", 12.5, "percent") };
 
-        MetricsCsvWriter.Append(_dir.Path, At, samples);
-        PrometheusTextfile.Write(_dir["runbook.prom"], At, samples);
+        MetricsCsvWriter.Append(Files, _dir.Path, At, samples);
+        PrometheusTextfile.Write(Files, _dir["runbook.prom"], At, samples);
 
         Assert.Equal("2026-11-25 10:15:00,db1:27017,,", File.ReadAllLines(Path.Combine(_dir.Path, "mongo_connections.csv"))[1]);
         var prom = File.ReadAllText(_dir["runbook.prom"]);

@@ -196,6 +196,31 @@ public sealed class PostgresCoordinationTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_schedulers_log_and_skipped_records_mask_the_secrets_a_playbooks_env_file_defines()
+    {
+        // The secret is known only from the playbook's own .env file, not the scheduler's environment,
+        // and PostgreSQL quotes it back in its error: the database it names does not exist.
+        const string Secret = "db_s3cret_Only_In_Env_File";
+        var clock = new FakeTimeProvider(Utc("2026-06-01T08:59:30Z"));
+        var playbook = Playbook("* * * * *", EchoHost)
+            .Replace("coordination: pg\n", "coordination: pg\nenv_file: coordination.env\n", StringComparison.Ordinal)
+            .Replace("database: \"{{ env.PG_DB }}\"", "database: \"{{ env.COORDINATION_DB_SECRET }}\"", StringComparison.Ordinal);
+        await using var a = Host("host-a", clock, TimeSpan.Zero, playbook);
+        a.Write("coordination.env", $"COORDINATION_DB_SECRET={Secret}\n");
+        await a.StartAsync();
+
+        await a.AdvanceToAsync(Utc("2026-06-01T09:00:30Z"));
+
+        var skipped = Assert.Single(a.Of(ScheduleEventKind.Skipped));
+        Assert.Contains("does not exist", skipped.Detail);
+        Assert.Contains("***", a.All);
+        Assert.DoesNotContain(Secret, a.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret, skipped.Detail, StringComparison.Ordinal);
+        var record = Assert.Single(new RunStore(a.StateDirectory).History("ticker"));
+        Assert.DoesNotContain(Secret, File.ReadAllText(record.Path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_lock_key_is_a_stable_hash_of_the_playbook_name()
     {
         Assert.Equal(PostgresScheduleCoordinator.LockKey("backup"), PostgresScheduleCoordinator.LockKey("backup"));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Scheduling;
+using ExcelMedical.DbRunbook.Engine.Secrets;
 using ExcelMedical.DbRunbook.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using static ExcelMedical.DbRunbook.Tests.Scheduling.SchedulerTimingTests;
@@ -128,7 +129,7 @@ public sealed class ScheduleCommandTests : IDisposable
     public async Task History_shows_a_skipped_tick_with_its_reason()
     {
         var playbook = PlaybookReader.Parse(Echo("monitor", "*/15 * * * *"), _dir["monitor.yaml"], new DiagnosticBag())!;
-        SkippedRun.Save(_dir["state"], playbook, Utc("2026-03-07T12:15:00Z"), "schedule", "tick 12:15 skipped: the schedule run of 12:00 is still running", Utc("2026-03-07T12:15:00Z"), "host-a");
+        SkippedRun.Save(_dir["state"], playbook, Utc("2026-03-07T12:15:00Z"), "schedule", "tick 12:15 skipped: the schedule run of 12:00 is still running", Utc("2026-03-07T12:15:00Z"), "host-a", new SecretMasker());
 
         var result = await Cli().RunAsync("history");
 

@@ -1,11 +1,10 @@
-using ExcelMedical.DbRunbook.Engine.IO;
-
-namespace ExcelMedical.DbRunbook.Steps.Files;
+namespace ExcelMedical.DbRunbook.Engine.IO;
 
 /// <summary>
-/// A file or folder written under a temporary name next to its final one and renamed only when
-/// complete, so a half-written backup never carries a backup's name. Disposing without
-/// <see cref="Commit"/> deletes the temporary.
+/// A file or folder written under a temporary name next to its final one (<c>name.partial</c>,
+/// owner-only) and renamed only when complete, so a half-written backup or report never carries
+/// the final name. Disposing without <see cref="Commit"/> deletes the temporary. This is the one
+/// implementation of temp-then-rename; steps reach it through <c>context.Files</c>.
 /// </summary>
 public sealed class AtomicOutput : IDisposable
 {
@@ -20,7 +19,7 @@ public sealed class AtomicOutput : IDisposable
         FinalPath = Path.GetFullPath(finalPath);
         if (keepExisting && (File.Exists(FinalPath) || System.IO.Directory.Exists(FinalPath)))
         {
-            throw new Engine.Steps.StepFailedException($"{FinalPath} already exists; a backup is never overwritten (did another run start within the same second?)");
+            throw new Steps.StepFailedException($"{FinalPath} already exists; a backup is never overwritten (did another run start within the same second?)");
         }
 
         TemporaryPath = FinalPath + ".partial";
