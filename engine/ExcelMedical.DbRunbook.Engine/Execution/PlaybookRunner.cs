@@ -24,7 +24,7 @@ public sealed class PlaybookRunner(RunbookHost host)
     public async Task<RunResult> RunAsync(string playbookPath, RunRequest request, CancellationToken cancellationToken)
     {
         var diagnostics = new DiagnosticBag();
-        var playbook = new PlaybookLoader(host.Steps, host.Templates).Load(playbookPath, diagnostics);
+        var playbook = new PlaybookLoader(host.Steps, host.Templates, host.Environment).Load(playbookPath, diagnostics);
         if (playbook is null)
         {
             DiagnosticPrinter.Print(diagnostics, host.Error);
@@ -88,6 +88,12 @@ public sealed class PlaybookRunner(RunbookHost host)
 
             using (logger)
             {
+                // Warnings found while preparing (a missing env_file) go where the run's messages go.
+                foreach (var warning in problems.Warnings())
+                {
+                    logger.Warning("{Warning}", masker.Apply(warning.ToString()));
+                }
+
                 var run = new Run
                 {
                     Record = new RunRecord

@@ -41,7 +41,7 @@ public sealed class Scheduler
         }
 
         _log = new SchedulerLog(host.Time, host.Out, host.Error, _secrets, options.ConsoleLevel);
-        _watcher = new PlaybookWatcher(paths, host.Steps, host.Templates);
+        _watcher = new PlaybookWatcher(paths, host.Steps, host.Templates, host.Environment);
         _state = new ScheduleState(host.StateDirectory);
         _ticks = new TickRunner(host, options, _log, _secrets, options.LocalCoordinator ?? new InProcessScheduleCoordinator());
     }
@@ -222,6 +222,11 @@ public sealed class Scheduler
                     Reject(change.File, change.Problems!, previous, now);
                     break;
                 default:
+                    if (change.Problems is { } warnings)
+                    {
+                        DiagnosticPrinter.Print(warnings, _host.Error, _secrets);
+                    }
+
                     Load(change.File, change.Playbook!, previous, now);
                     break;
             }
