@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Secrets;
 
@@ -244,7 +245,15 @@ public sealed class Scheduler
             return;
         }
 
-        CoordinationConnection.LearnSecrets(_host, playbook, _secrets);
+        // Learning the secrets renders the playbook's variables: within the load's time budget,
+        // on a thread of its own, like the rest of the load.
+        var learning = new DiagnosticBag();
+        if (IsolatedLoad.Run(file, LoadLimits.Default, learning, (_, _) => Learn(playbook)) is null)
+        {
+            Reject(file, learning, previous, now);
+            return;
+        }
+
         var entry = new ScheduledPlaybook(playbook, ScheduledPlaybook.TimetableOf(playbook, Time));
         entry.Next = previous is not null && previous.SameTimetable(entry) ? previous.Next : entry.Timetable?.NextAfter(now.AddTicks(-1));
         _entries[file] = entry;
@@ -255,6 +264,12 @@ public sealed class Scheduler
             : $"{entry.Name}: {(previous is null ? "loaded" : "reloaded")} {file}: {entry.DescribeSchedule()}, {catchUp}, {coordination}");
         LogNext(entry, now);
         Emit(new ScheduleEvent(ScheduleEventKind.Loaded, now, entry.Name, Detail: file, Until: entry.Next));
+    }
+
+    private Playbook Learn(Playbook playbook)
+    {
+        CoordinationConnection.LearnSecrets(_host, playbook, _secrets);
+        return playbook;
     }
 
     private void Reject(string file, DiagnosticBag problems, ScheduledPlaybook? previous, DateTimeOffset now)

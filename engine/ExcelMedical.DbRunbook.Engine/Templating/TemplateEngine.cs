@@ -65,9 +65,9 @@ public sealed class TemplateEngine
     /// </summary>
     public string RenderValue(string text, TemplateScope scope)
     {
-        var rendered = Render(text, scope);
+        var rendered = Render(text, scope, MaxValueRenderTime);
         if (IsTemplate(text) && rendered.StartsWith('/') && LeadingValue.Of(text, Parse(text)) is { StartsPath: true } leading
-            && Render(leading.Prefix, scope).Trim().Length == 0)
+            && Render(leading.Prefix, scope, MaxValueRenderTime).Trim().Length == 0)
         {
             var names = string.Join(" and ", leading.Expressions.Select(e => $"'{e}'"));
             throw new TemplateException($"'{text}' starts with {names}, which is empty here (not set?), so the path would start at '/' as '{rendered}'; set it, or give a default with ?? (e.g. {{{{ env.X ?? '/var/backups' }}}})");
@@ -76,7 +76,17 @@ public sealed class TemplateEngine
         return rendered;
     }
 
-    public string Render(string text, TemplateScope scope)
+    /// <summary>
+    /// How long one playbook value (a variable, an option, the log path, a condition) may take to
+    /// render: a loop that never ends must not hang a run, nor the scheduler, which renders a
+    /// playbook's variables when it loads it (to learn its secrets). Reports are not bounded.
+    /// </summary>
+    public static readonly TimeSpan MaxValueRenderTime = TimeSpan.FromSeconds(10);
+
+    /// <summary>Renders a template (a report, a notification) with no time limit.</summary>
+    public string Render(string text, TemplateScope scope) => Render(text, scope, limit: null);
+
+    private string Render(string text, TemplateScope scope, TimeSpan? limit)
     {
         if (!IsTemplate(text))
         {
@@ -89,9 +99,16 @@ public sealed class TemplateEngine
             throw new TemplateException($"template error in '{text}': {string.Join("; ", template.Messages.Select(m => m.Message))}");
         }
 
+        using var deadline = limit is { } time ? new CancellationTokenSource(time) : null;
         try
         {
-            return template.Render(NewContext(scope));
+            var context = NewContext(scope);
+            context.CancellationToken = deadline?.Token ?? CancellationToken.None;
+            return template.Render(context);
+        }
+        catch (ScriptAbortException ex) when (deadline?.IsCancellationRequested == true)
+        {
+            throw new TemplateException($"'{text}' took longer than {Duration.Format(limit!.Value)} to render; a playbook value must not loop for long", ex);
         }
         catch (Exception ex) when (ex is Scriban.Syntax.ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException)
         {
@@ -105,7 +122,7 @@ public sealed class TemplateEngine
     /// </summary>
     public bool IsTrue(string condition, TemplateScope scope)
     {
-        var rendered = Render(AsTemplate(condition), scope).Trim();
+        var rendered = Render(AsTemplate(condition), scope, MaxValueRenderTime).Trim();
         return !(rendered.Length == 0 || rendered.Equals("false", StringComparison.OrdinalIgnoreCase) || rendered == "0"
             || rendered.Equals("no", StringComparison.OrdinalIgnoreCase) || rendered.Equals("off", StringComparison.OrdinalIgnoreCase)
             || rendered.Equals("null", StringComparison.OrdinalIgnoreCase));

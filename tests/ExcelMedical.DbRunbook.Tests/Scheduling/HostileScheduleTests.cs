@@ -58,6 +58,32 @@ public sealed class HostileScheduleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_variable_that_renders_for_minutes_costs_its_render_limit_not_the_schedule()
+    {
+        await using var scheduler = new SchedulerHarness(_dir, Utc("2026-06-01T08:58:00Z"));
+        scheduler.Write("steady.yaml", Echo("steady", "*/10 * * * *"));
+        scheduler.Write("looper.yaml", """
+            name: looper
+            schedule: "*/10 * * * *"
+            vars:
+              forever: "{{ for i in 1..1000000 }}{{ x = '' | string.pad_left 100000 }}{{ end }}"
+            steps:
+              - id: hello
+                uses: test.echo
+            """);
+
+        // Loading renders the variables (to learn secrets): 100 GB of padding would take minutes;
+        // bounded, the scheduler starts and runs the others.
+        await scheduler.StartAsync();
+        await scheduler.AdvanceToAsync(Utc("2026-06-01T09:00:00Z"));
+
+        Assert.Equal(["2026-06-01 09:00"], StartTimes(scheduler, "steady"));
+        Assert.Equal("succeeded", RunRecords.Latest(scheduler.StateDirectory, "steady").GetProperty("status").GetString());
+        Assert.True(scheduler.All.Contains("took longer than 10s to render; a playbook value must not loop for long", StringComparison.Ordinal), scheduler.All);
+        Assert.Contains("looper: the schedule run of 2026-06-01 09:00:00 +00:00 failed (exit code 1)", scheduler.All);
+    }
+
+    [Fact]
     public async Task The_real_scheduler_survives_hostile_files_and_a_hostile_edit_and_runs_the_others_at_their_next_tick()
     {
         var folder = _dir["playbooks"];
