@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Scheduling;
-using ExcelMedical.DbRunbook.Steps.Coordination;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Coordination;
 using Serilog.Events;
 
 namespace ExcelMedical.DbRunbook.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using MongoDB.Bson;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;

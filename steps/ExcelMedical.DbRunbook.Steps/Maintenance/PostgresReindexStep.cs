@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -86,7 +87,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
                 if (options.Mode == ReindexMode.Database)
                 {
                     var before = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
-                    await PostgresMaintenance.ExecuteAsync(connection, $"REINDEX DATABASE {Postgres.TableInventory.Quote(database)}", cancellationToken);
+                    await PostgresMaintenance.ExecuteAsync(connection, $"REINDEX DATABASE {TableInventory.Quote(database)}", cancellationToken);
                     var after = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
                     operations.Add(new MaintenanceOperation("REINDEX DATABASE", database, MaintenanceOperation.Done, clock.Elapsed.TotalSeconds, before, after));
                     context.Log.Information("  REINDEX DATABASE {Database}: indexes {Before} -> {After} in {Duration}", database, ByteSize.Format(before), ByteSize.Format(after), Duration.Format(clock.Elapsed));

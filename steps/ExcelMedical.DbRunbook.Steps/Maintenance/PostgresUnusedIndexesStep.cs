@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;

@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 

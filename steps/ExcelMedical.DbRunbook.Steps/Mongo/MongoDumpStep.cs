@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
 using MongoDB.Bson;
 using MongoDB.Driver;
 

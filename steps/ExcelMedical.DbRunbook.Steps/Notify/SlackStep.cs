@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ExcelMedical.DbRunbook.Engine.Reporting;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Notify;
 
 namespace ExcelMedical.DbRunbook.Steps.Notify;
 

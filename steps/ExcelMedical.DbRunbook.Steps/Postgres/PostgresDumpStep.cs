@@ -4,8 +4,9 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Processes;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Compression;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Compression;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Postgres;

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 using MongoDB.Bson;
 using MongoDB.Driver;
 

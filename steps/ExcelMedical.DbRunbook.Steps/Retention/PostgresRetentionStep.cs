@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Maintenance;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Retention;

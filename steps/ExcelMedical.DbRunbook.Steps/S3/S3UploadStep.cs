@@ -7,8 +7,8 @@ using Amazon.S3.Model;
 using Amazon.S3.Transfer;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Backups;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
 
 namespace ExcelMedical.DbRunbook.Steps.S3;
 

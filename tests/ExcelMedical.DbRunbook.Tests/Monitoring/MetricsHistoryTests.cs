@@ -1,4 +1,5 @@
-using ExcelMedical.DbRunbook.Steps.Monitoring;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 using ExcelMedical.DbRunbook.Tests.Support;
 
 namespace ExcelMedical.DbRunbook.Tests.Monitoring;
