@@ -18,7 +18,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Compression;
 /// the pool, the continuation reading pg_dump's pipe had to wait for a free pool thread, pg_dump
 /// stalled on a full pipe, and the dump ran far below what the cores allow.
 /// </remarks>
-public sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : Stream
 {
     /// <summary>
     /// A gzip member holding nothing (RFC 1952 header, an empty final deflate block, CRC-32 0,

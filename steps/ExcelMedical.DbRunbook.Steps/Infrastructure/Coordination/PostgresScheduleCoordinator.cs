@@ -24,7 +24,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Coordination;
 /// A tick whose host died mid-run is not run again (at most once: a backup half-written twice is
 /// worse than one missed tick, and the next tick comes).
 /// </summary>
-public sealed class PostgresScheduleCoordinator(ConnectionSettings connection) : IScheduleCoordinator
+internal sealed class PostgresScheduleCoordinator(ConnectionSettings connection) : IScheduleCoordinator
 {
     public const string Table = "runbook_schedule_ticks";
 

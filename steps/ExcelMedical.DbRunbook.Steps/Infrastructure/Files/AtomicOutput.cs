@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 /// complete, so a half-written backup never carries a backup's name. Disposing without
 /// <see cref="Commit"/> deletes the temporary.
 /// </summary>
-public sealed class AtomicOutput : IDisposable
+internal sealed class AtomicOutput : IDisposable
 {
     private bool _committed;
 

@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 
 /// <summary>Free-space checks made before a long write, so a full disk fails early and clearly.</summary>
-public static class DiskSpace
+internal static class DiskSpace
 {
     /// <summary>
     /// The newest earlier backup of the same kind, looked up in the sibling day folders of the

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 
 /// <summary>A read-only pass-through that hashes every byte read, so one read both checks and fingerprints a file.</summary>
-public sealed class HashingReadStream(Stream inner, IncrementalHash hash) : Stream
+internal sealed class HashingReadStream(Stream inner, IncrementalHash hash) : Stream
 {
     private long _position;
 

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 /// extension is installed, otherwise an estimate from the catalog; <see cref="Unknown"/> says why
 /// a table could not be judged.
 /// </summary>
-public sealed record TableBloat(
+internal sealed record TableBloat(
     uint Oid,
     string Schema,
     string Table,
@@ -40,7 +40,7 @@ public sealed record TableBloat(
 /// pgstattuple extension is installed, candidates are measured with pgstattuple_approx instead
 /// (a read lock, bounded by lock_timeout).
 /// </summary>
-public static class BloatSurvey
+internal static class BloatSurvey
 {
     private const int PageHeaderBytes = 24;
     private const int LinePointerBytes = 4;

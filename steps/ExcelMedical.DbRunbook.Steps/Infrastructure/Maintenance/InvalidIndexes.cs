@@ -4,7 +4,7 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 
 /// <summary>An index PostgreSQL marks invalid (pg_index.indisvalid = false): it costs writes and serves no query.</summary>
-public sealed partial record InvalidIndex(string Database, string Schema, string Index, string Table, long SizeBytes)
+internal sealed partial record InvalidIndex(string Database, string Schema, string Index, string Table, long SizeBytes)
 {
     /// <summary>A leftover of an interrupted REINDEX … CONCURRENTLY (PostgreSQL names them *_ccnew, *_ccold).</summary>
     public bool IsReindexLeftover => LeftoverName().IsMatch(Index);

@@ -6,7 +6,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 /// publishes its lines as the output <c>operations</c>, which
 /// playbooks/templates/maintenance_report.sbn prints.
 /// </summary>
-public sealed record MaintenanceOperation(
+internal sealed record MaintenanceOperation(
     string Operation,
     string Target,
     string Status,

@@ -6,13 +6,13 @@ using MongoDB.Driver;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 
 /// <summary>Storage figures of one collection from collStats (bytes).</summary>
-public sealed record CollectionStorage(long Documents, long DataBytes, long StorageBytes, long IndexBytes)
+internal sealed record CollectionStorage(long Documents, long DataBytes, long StorageBytes, long IndexBytes)
 {
     public long TotalBytes => StorageBytes + IndexBytes;
 }
 
 /// <summary>An open MongoDB database for a maintenance step, with the target for error messages.</summary>
-public sealed class MongoSession : IDisposable
+internal sealed class MongoSession : IDisposable
 {
     private MongoSession(StepContext context, MongoTarget target, IMongoClient client, TimeSpan timeout)
     {

@@ -6,7 +6,7 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 
 /// <summary>Shared plumbing of the PostgreSQL maintenance steps: which databases, sessions, errors.</summary>
-public static class PostgresMaintenance
+internal static class PostgresMaintenance
 {
     /// <summary>
     /// The databases a step works on: every database that accepts connections (all), the listed

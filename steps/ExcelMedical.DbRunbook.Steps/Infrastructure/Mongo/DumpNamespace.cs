@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
 /// One namespace to dump, as listCollections describes it: a collection, a view (metadata only)
 /// or a time-series collection (data read from its system.buckets collection, like mongodump).
 /// </summary>
-public sealed record DumpNamespace(string Name, string Type, BsonDocument Options, string? Uuid)
+internal sealed record DumpNamespace(string Name, string Type, BsonDocument Options, string? Uuid)
 {
     public bool IsView => Type == "view";
 

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
 /// and <c>&lt;collection&gt;.metadata.json</c>, collection names escaped like Go's
 /// <c>url.QueryEscape</c>, over-long names cut to 208 bytes + <c>%24</c> + base64url(sha1(name)).
 /// </summary>
-public static class MongoDumpLayout
+internal static class MongoDumpLayout
 {
     public const string BsonExtension = ".bson";
 

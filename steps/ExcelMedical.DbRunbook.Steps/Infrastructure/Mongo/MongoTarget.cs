@@ -12,7 +12,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
 /// password is registered with the secret masker as soon as the URI is read, and
 /// <see cref="Display"/> never contains it.
 /// </summary>
-public sealed class MongoTarget
+internal sealed class MongoTarget
 {
     private const string ApplicationName = "runbook";
 

@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring;
 /// temporary name and renamed, so a crash never leaves half a file; an unreadable file counts as
 /// no previous state.
 /// </summary>
-public static class MonitorState
+internal static class MonitorState
 {
     public static readonly JsonSerializerOptions Json = new()
     {

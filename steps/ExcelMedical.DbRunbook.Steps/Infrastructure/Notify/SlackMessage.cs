@@ -7,7 +7,7 @@ using ExcelMedical.DbRunbook.Steps.Notify;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Notify;
 
 /// <summary>The Slack webhook payload of a run notice: one attachment coloured by severity.</summary>
-public static class SlackMessage
+internal static class SlackMessage
 {
     /// <summary>The guide's colours: success green, warning yellow, error red, info blue.</summary>
     public static string Colour(NoticeSeverity severity) => severity switch

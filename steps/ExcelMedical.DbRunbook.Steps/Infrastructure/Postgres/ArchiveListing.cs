@@ -5,7 +5,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// <c>dumpId; tableoid oid DESC schema tag owner</c>. TABLE DATA entries say which tables' rows
 /// the archive holds.
 /// </summary>
-public sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries, IReadOnlyList<string> TableData)
+internal sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries, IReadOnlyList<string> TableData)
 {
     private const string TableDataMarker = " TABLE DATA ";
 

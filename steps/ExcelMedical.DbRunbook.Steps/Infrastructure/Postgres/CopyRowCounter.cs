@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// escapes newlines inside values as <c>\n</c>), and a <c>\.</c> line. Counting there reads the
 /// rows the dump really holds, with no second scan of the database.
 /// </summary>
-public sealed class CopyRowCounter
+internal sealed class CopyRowCounter
 {
     private static readonly byte[] CopyPrefix = "COPY "u8.ToArray();
     private static readonly byte[] EndOfData = @"\."u8.ToArray();

@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// table inventory. Patterns use pg_dump's simple wildcards: * and ?; a table pattern without a
 /// dot matches that name in any schema.
 /// </summary>
-public sealed class DumpSelection(IReadOnlyList<string> schemas, IReadOnlyList<string> excludeSchemas, IReadOnlyList<string> tables, IReadOnlyList<string> excludeTables)
+internal sealed class DumpSelection(IReadOnlyList<string> schemas, IReadOnlyList<string> excludeSchemas, IReadOnlyList<string> tables, IReadOnlyList<string> excludeTables)
 {
     public static DumpSelection Everything { get; } = new([], [], [], []);
 

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// database, sslmode), as an Npgsql connection string for queries and as PG* environment
 /// variables for pg_dump and pg_restore, so the password never appears in a process argument.
 /// </summary>
-public sealed class PostgresTarget
+internal sealed class PostgresTarget
 {
     private const string ApplicationName = "runbook";
 

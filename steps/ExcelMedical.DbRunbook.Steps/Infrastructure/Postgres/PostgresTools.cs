@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// Finds pg_dump / pg_restore: an explicit path, else PATH, else the newest Debian install under
 /// /usr/lib/postgresql/N/bin (where postgresql-client puts them without touching PATH).
 /// </summary>
-public static partial class PostgresTools
+internal static partial class PostgresTools
 {
     private const string DebianRoot = "/usr/lib/postgresql";
 

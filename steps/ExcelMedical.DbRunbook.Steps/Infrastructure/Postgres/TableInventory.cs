@@ -4,14 +4,14 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 /// <summary>Row count and an order-independent content checksum of one table at dump time.</summary>
-public sealed record TableFigures(string Table, long Rows, string? Checksum);
+internal sealed record TableFigures(string Table, long Rows, string? Checksum);
 
 /// <summary>
 /// The user tables of a database with their row counts (and optionally content checksums), read
 /// inside the snapshot pg_dump uses, so the figures describe exactly what the dump holds. The
 /// restore drill compares a restored copy against them.
 /// </summary>
-public static class TableInventory
+internal static class TableInventory
 {
     private const string TablesQuery = """
         SELECT n.nspname, c.relname

@@ -5,7 +5,7 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 /// <summary>A table a playbook named, found in the catalog.</summary>
-public sealed record ResolvedTable(uint Oid, string Schema, string Name, char Kind)
+internal sealed record ResolvedTable(uint Oid, string Schema, string Name, char Kind)
 {
     public string Display => Schema + "." + Name;
 
@@ -13,7 +13,7 @@ public sealed record ResolvedTable(uint Oid, string Schema, string Name, char Ki
 }
 
 /// <summary>Resolves table names as written in a playbook (schema.table, or table on the search_path).</summary>
-public static class TableNames
+internal static class TableNames
 {
     private const string LookupSql = """
         SELECT c.oid, n.nspname, c.relname, c.relkind

@@ -6,7 +6,7 @@ using MongoDB.Driver;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 
 /// <summary>What the retention policy means for one collection right now.</summary>
-public sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal) : IRetentionCensus
+internal sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal) : IRetentionCensus
 {
     string IRetentionCensus.Field => Policy.Field;
 
@@ -34,7 +34,7 @@ public sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffse
 /// Checks and counts every collection of a retention policy. The dry run prints it and the real
 /// run deletes from it, so the plan's counts are exactly what the run deletes.
 /// </summary>
-public static class MongoRetentionCensus
+internal static class MongoRetentionCensus
 {
     public static async Task<IReadOnlyList<CollectionCensus>> TakeAsync(MongoSession session, MongoRetentionOptions options, DateTimeOffset runStarted, CancellationToken cancellationToken)
     {

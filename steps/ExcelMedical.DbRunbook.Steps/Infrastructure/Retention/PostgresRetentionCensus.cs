@@ -8,7 +8,7 @@ using Npgsql;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 
 /// <summary>What the retention policy means for one table right now: whether it may be purged, and how many rows go.</summary>
-public sealed record TableCensus(
+internal sealed record TableCensus(
     PostgresRetentionTable Policy,
     ResolvedTable? Table,
     string? ColumnType,
@@ -48,7 +48,7 @@ public sealed record TableCensus(
 /// and the real run deletes from it, so both use the same code: the plan's counts are exactly what
 /// the run deletes (unless the application changes rows in between).
 /// </summary>
-public static class PostgresRetentionCensus
+internal static class PostgresRetentionCensus
 {
     private static readonly string[] DateTypes = ["date", "timestamp without time zone", "timestamp with time zone"];
 

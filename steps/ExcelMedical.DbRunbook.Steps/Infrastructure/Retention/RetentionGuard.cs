@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 /// share of a table or collection is taken for a mistake (a wrong column, a too-short period)
 /// and refused, unless the playbook allows it explicitly for that table.
 /// </summary>
-public static class RetentionGuard
+internal static class RetentionGuard
 {
     public static double Share(long matching, long total) => total == 0 ? 0 : (double)matching / total;
 

@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Alerts;
 /// not reported this run resolves, unless its whole family could not be read (server down), in
 /// which case it is kept as it was: an unreadable server is not a recovery.
 /// </summary>
-public static class AlertLifecycle
+internal static class AlertLifecycle
 {
     public static string FamilyOf(string key) => key.Split('.', ':')[0];
 

@@ -3,13 +3,13 @@ using ExcelMedical.DbRunbook.Engine.Alerts;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Alerts;
 
 /// <summary>The alert lifecycle kept between runs (JSON), keyed by metric and target.</summary>
-public sealed class AlertState
+internal sealed class AlertState
 {
     public Dictionary<string, AlertEntry> Alerts { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>One alert that is firing, or pending until it has breached for enough runs.</summary>
-public sealed class AlertEntry
+internal sealed class AlertEntry
 {
     public AlertSeverity Severity { get; set; }
 
@@ -30,7 +30,7 @@ public sealed class AlertEntry
 }
 
 /// <summary>What one run found for one alert key.</summary>
-public sealed record AlertReading(string Key, AlertSeverity Severity, double? Value, string Message, int ForRuns = 1)
+internal sealed record AlertReading(string Key, AlertSeverity Severity, double? Value, string Message, int ForRuns = 1)
 {
     /// <summary>The family the key belongs to (<c>postgres</c> of <c>postgres.connections:db</c>).</summary>
     public string Family => AlertLifecycle.FamilyOf(Key);

@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
 
 /// <summary>One reading of a metric's history.</summary>
-public readonly record struct MetricPoint(DateTime At, double Value);
+internal readonly record struct MetricPoint(DateTime At, double Value);
 
 /// <summary>
 /// One target's readings of one metric (a database, a disk, a table), oldest first, and the times
 /// it could not be read (UNKNOWN: charts break the line there rather than bridge it).
 /// </summary>
-public sealed record MetricSeries(string Target, IReadOnlyList<MetricPoint> Points, IReadOnlyList<DateTime> Unknown)
+internal sealed record MetricSeries(string Target, IReadOnlyList<MetricPoint> Points, IReadOnlyList<DateTime> Unknown)
 {
     public MetricSeries(string target, IReadOnlyList<MetricPoint> points)
         : this(target, points, [])
@@ -24,7 +24,7 @@ public sealed record MetricSeries(string Target, IReadOnlyList<MetricPoint> Poin
 /// <c>postgres_db_size.csv</c> and its continuations (<c>postgres_db_size.2.csv</c> …, started
 /// when a file had another header) give the metric <c>postgres.db_size</c>, one series per target.
 /// </summary>
-public sealed partial record MetricHistory(string Name, string FileStem, string Unit, IReadOnlyList<MetricSeries> Series)
+internal sealed partial record MetricHistory(string Name, string FileStem, string Unit, IReadOnlyList<MetricSeries> Series)
 {
     /// <summary>Readings with a value, across every target.</summary>
     public int Rows => Series.Sum(s => s.Points.Count);

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
 /// header row, one row per target per run appended. A file whose header differs (an older
 /// layout, or edited by hand) is never appended to: the rows go to <c>name.2.csv</c> (then .3 …).
 /// </summary>
-public static class MetricsCsvWriter
+internal static class MetricsCsvWriter
 {
     public const string Header = "timestamp,target,value,unit";
 

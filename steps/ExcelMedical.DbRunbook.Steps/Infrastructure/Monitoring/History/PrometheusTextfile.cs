@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
 /// The samples as a node_exporter textfile (<c>runbook_postgres_connections{target="db1:5432"} 12</c>),
 /// written to a temporary name and renamed, as the textfile collector requires.
 /// </summary>
-public static class PrometheusTextfile
+internal static class PrometheusTextfile
 {
     public static void Write(string path, DateTimeOffset at, IEnumerable<MetricSample> samples)
     {

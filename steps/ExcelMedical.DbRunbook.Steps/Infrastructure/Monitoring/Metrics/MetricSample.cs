@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 /// Metric steps publish their samples as the output <c>samples</c>; monitor.evaluate and
 /// metrics.history read them back from there.
 /// </summary>
-public sealed record MetricSample(string Metric, string Target, double? Value, string Unit, string? Detail = null, string? Error = null)
+internal sealed record MetricSample(string Metric, string Target, double? Value, string Unit, string? Detail = null, string? Error = null)
 {
     public bool IsUnknown => Error is not null || Value is null;
 

@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 
 /// <summary>What a metric step gathers in one run: samples for alerts and history, and named details for reports.</summary>
-public sealed class MetricSet
+internal sealed class MetricSet
 {
     public List<MetricSample> Samples { get; } = [];
 

@@ -34,9 +34,9 @@ internal sealed class PostgresProbe(StepContext context, PostgresMetricsOptions 
 }
 
 /// <summary>What postgres.metrics keeps between runs: the cache counters of the previous run, per database.</summary>
-public sealed class PostgresMetricsState
+internal sealed class PostgresMetricsState
 {
     public Dictionary<string, CacheCounters> CacheCounters { get; set; } = new(StringComparer.Ordinal);
 }
 
-public sealed record CacheCounters(long BlocksHit, long BlocksRead, DateTimeOffset At, DateTimeOffset? StatsReset);
+internal sealed record CacheCounters(long BlocksHit, long BlocksRead, DateTimeOffset At, DateTimeOffset? StatsReset);

@@ -6,7 +6,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 /// The aggregate CPU line of /proc/stat as busy and total jiffies (psutil's method: guest time
 /// is already in user/nice; busy = total − idle − iowait), and CPU % between two samples.
 /// </summary>
-public sealed record CpuSample(long Busy, long Total, DateTimeOffset At)
+internal sealed record CpuSample(long Busy, long Total, DateTimeOffset At)
 {
     public static CpuSample Read(string proc, DateTimeOffset at)
     {
@@ -29,7 +29,7 @@ public sealed record CpuSample(long Busy, long Total, DateTimeOffset At)
 }
 
 /// <summary>Memory use from /proc/meminfo: 1 − MemAvailable/MemTotal (the kernel's own estimate, Linux ≥ 3.14).</summary>
-public static class MemInfo
+internal static class MemInfo
 {
     public static (double Percent, long TotalBytes, long AvailableBytes) Read(string proc)
     {

@@ -4,14 +4,14 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 
 /// <summary>What the capacity forecast is computed from (the guide's "capacity planning").</summary>
 /// <param name="DataDisks">Per growth metric, the disk (a system.metrics path) that holds its data.</param>
-public sealed record CapacitySettings(IReadOnlyList<string> GrowthMetrics, double DiskThresholdPercent, IReadOnlyDictionary<string, string> DataDisks);
+internal sealed record CapacitySettings(IReadOnlyList<string> GrowthMetrics, double DiskThresholdPercent, IReadOnlyDictionary<string, string> DataDisks);
 
 /// <summary>
 /// One line of the capacity forecast: a database or a disk, its size now, its growth per day
 /// (least squares over the readings) and the days until the disk reaches the threshold at that
 /// rate. <see cref="DaysLeft"/> is null when it does not run out at that rate; <see cref="Note"/> says why.
 /// </summary>
-public sealed record ForecastRow(
+internal sealed record ForecastRow(
     string Kind,
     string Name,
     string Metric,
@@ -32,7 +32,7 @@ public sealed record ForecastRow(
 /// on the disk that holds its data (data_disks) as if it alone grew; a disk's on its own growth,
 /// which also counts backups, logs and WAL.
 /// </summary>
-public static class CapacityForecast
+internal static class CapacityForecast
 {
     public const string DiskUsed = "system.disk_used_bytes";
     public const string DiskAvailable = "system.disk_available_bytes";

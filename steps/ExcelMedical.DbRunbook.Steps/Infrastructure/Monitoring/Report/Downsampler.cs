@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 /// it keeps the first and last readings and, per bucket, the reading that changes the line's
 /// shape most, so spikes survive where averaging would flatten them.
 /// </summary>
-public static class Downsampler
+internal static class Downsampler
 {
     public static IReadOnlyList<MetricPoint> Thin(IReadOnlyList<MetricPoint> points, int maxPoints)
     {

@@ -8,7 +8,7 @@ using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 
 /// <summary>What the HTML monitoring report shows.</summary>
-public sealed record HtmlReportPage(
+internal sealed record HtmlReportPage(
     string Title,
     DateTimeOffset Generated,
     string Folder,
@@ -23,7 +23,7 @@ public sealed record HtmlReportPage(
 /// fetched), well-formed XHTML so that any XML parser reads it too. Every value goes through
 /// <c>text</c> (the secret masker) and then <see cref="WebUtility.HtmlEncode(string)"/>.
 /// </summary>
-public static class HtmlReportWriter
+internal static class HtmlReportWriter
 {
     private const string Css = """
         body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d232a; margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; }

@@ -6,7 +6,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 /// The least-squares line through a series of readings: how much it grows per day. Centred
 /// sums keep the arithmetic exact enough for sizes in the terabytes over years of readings.
 /// </summary>
-public sealed record LinearTrend(double PerDay, int Samples, DateTime From, DateTime To)
+internal sealed record LinearTrend(double PerDay, int Samples, DateTime From, DateTime To)
 {
     /// <summary>The days the readings cover.</summary>
     public double SpanDays => (To - From).TotalDays;

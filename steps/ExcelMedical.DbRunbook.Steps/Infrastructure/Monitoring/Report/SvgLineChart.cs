@@ -6,7 +6,7 @@ using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 
 /// <summary>How a chart is drawn.</summary>
-public sealed record ChartStyle(int MaxPoints = 600, int MaxSeries = 8, double? ReferenceLine = null, string? ReferenceLabel = null)
+internal sealed record ChartStyle(int MaxPoints = 600, int MaxSeries = 8, double? ReferenceLine = null, string? ReferenceLabel = null)
 {
     /// <summary>Line colours, told apart also by colour-blind readers (Okabe–Ito).</summary>
     public static readonly IReadOnlyList<string> Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
@@ -19,7 +19,7 @@ public sealed record ChartStyle(int MaxPoints = 600, int MaxSeries = 8, double? 
 /// metric could not be read (red marks on the time axis) or the monitor did not run for a while,
 /// so an outage never looks like a steady value. No script, no external file.
 /// </summary>
-public static class SvgLineChart
+internal static class SvgLineChart
 {
     private const double Width = 1000;
     private const double Height = 250;

@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 /// unit that fits, e.g. every 2 GiB) and short labels: the unit's name is in the chart's caption,
 /// except for bytes, percent and seconds, which read naturally on the axis.
 /// </summary>
-public sealed record ValueAxis(double Low, double High, IReadOnlyList<double> Ticks, double Scale, string Unit)
+internal sealed record ValueAxis(double Low, double High, IReadOnlyList<double> Ticks, double Scale, string Unit)
 {
     private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 
