@@ -29,8 +29,8 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresReindexOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var actions = new List<string>();
         foreach (var database in databases)
         {
@@ -70,8 +70,8 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresReindexOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var failures = new List<string>();
         var invalid = new List<InvalidIndex>();
@@ -201,6 +201,4 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
     }
 
     private static string Mode(PostgresReindexOptions options) => options.Mode == ReindexMode.Database ? "database" : "concurrently";
-
-    private static PostgresTarget Target(StepContext context, PostgresReindexOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

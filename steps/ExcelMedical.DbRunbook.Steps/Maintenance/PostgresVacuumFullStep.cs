@@ -22,8 +22,8 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresVacuumFullOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var repack = options.Method == BloatRepairMethod.VacuumFull ? null : LocatePgRepack(context, options);
         var actions = new List<string>
         {
@@ -83,8 +83,8 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresVacuumFullOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var repack = options.Method == BloatRepairMethod.VacuumFull ? null : LocatePgRepack(context, options);
         var operations = new List<MaintenanceOperation>();
         foreach (var database in databases)
@@ -272,6 +272,4 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
     private static string RepackMissing(string? program, string database) => program is null
         ? "method is pg_repack but pg_repack is not installed"
         : $"method is pg_repack but the pg_repack extension is not installed in database {database}: CREATE EXTENSION pg_repack there, or use method: auto / vacuum_full";
-
-    private static PostgresTarget Target(StepContext context, PostgresVacuumFullOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

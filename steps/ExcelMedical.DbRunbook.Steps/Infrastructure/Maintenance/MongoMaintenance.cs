@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -33,9 +34,10 @@ internal sealed class MongoSession : IDisposable
 
     public TimeSpan Timeout { get; }
 
-    public static async Task<MongoSession> OpenAsync(StepContext context, string connection, string? database, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<MongoSession> OpenAsync(StepContext context, MongoConnectionOptions options, CancellationToken cancellationToken)
     {
-        var target = MongoTarget.From(context.Connections.Get(connection), database, context.Secrets);
+        var target = MongoTarget.From(context.Connections.Get(options.Connection), options.Database, context.Secrets);
+        var timeout = options.ServerSelectionTimeout;
         var client = target.CreateClient(timeout);
         try
         {

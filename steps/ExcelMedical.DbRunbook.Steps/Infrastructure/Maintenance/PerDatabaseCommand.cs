@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
@@ -13,9 +14,10 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 /// </summary>
 internal static class PerDatabaseCommand
 {
-    public static async Task<StepPlan> PlanAsync(StepContext context, PostgresTarget target, IReadOnlyList<string> databases, bool all, IReadOnlyList<string> tables, string statement, string locks, CancellationToken cancellationToken)
+    public static async Task<StepPlan> PlanAsync(StepContext context, PostgresDatabasesOptions options, IReadOnlyList<string> tables, string statement, string locks, CancellationToken cancellationToken)
     {
-        var names = await PostgresMaintenance.DatabasesAsync(target, databases, all, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var names = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var actions = new List<string>();
         foreach (var database in names)
         {
@@ -37,9 +39,10 @@ internal static class PerDatabaseCommand
         return StepPlan.Of(new StepOutputs().Add("databases", names.ToList()), [.. actions]);
     }
 
-    public static async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresTarget target, IReadOnlyList<string> databases, bool all, IReadOnlyList<string> tables, string statement, CancellationToken cancellationToken)
+    public static async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresDatabasesOptions options, IReadOnlyList<string> tables, string statement, CancellationToken cancellationToken)
     {
-        var names = await PostgresMaintenance.DatabasesAsync(target, databases, all, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var names = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var failures = new List<string>();
         foreach (var database in names)

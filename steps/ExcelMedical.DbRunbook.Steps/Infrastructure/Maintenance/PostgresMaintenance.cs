@@ -1,6 +1,7 @@
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
@@ -12,11 +13,11 @@ internal static class PostgresMaintenance
     /// The databases a step works on: every database that accepts connections (all), the listed
     /// ones, or by default the connection's own database.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> DatabasesAsync(PostgresTarget target, IReadOnlyList<string> databases, bool all, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> DatabasesAsync(PostgresTarget target, PostgresDatabasesOptions options, CancellationToken cancellationToken)
     {
-        if (!all)
+        if (!options.AllDatabases)
         {
-            return databases.Count > 0 ? databases : [target.Database];
+            return options.Databases.Count > 0 ? options.Databases : [target.Database];
         }
 
         await using var connection = await target.OpenAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
@@ -57,6 +58,9 @@ internal sealed class PostgresTarget
             database,
             connection.Get("sslmode"));
     }
+
+    /// <summary>The target of a step's <c>connection</c> option.</summary>
+    public static PostgresTarget For(StepContext context, PostgresConnectionOptions options) => From(context.Connections.Get(options.Connection));
 
     public PostgresTarget WithDatabase(string database) => new(Host, Port, User, Password, database, SslMode);
 
