@@ -35,7 +35,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
         foreach (var database in databases)
         {
             await using var connection = await target.WithDatabase(database).OpenAsync(cancellationToken);
-            var version = await PostgresMaintenance.ServerVersionAsync(connection, cancellationToken);
+            var version = await PostgresServerVersion.NumberAsync(connection, cancellationToken);
             if (options.Mode == ReindexMode.Database)
             {
                 var indexBytes = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
@@ -95,7 +95,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
                 }
                 else
                 {
-                    RequireConcurrentSupport(await PostgresMaintenance.ServerVersionAsync(connection, cancellationToken), target);
+                    RequireConcurrentSupport(await PostgresServerVersion.NumberAsync(connection, cancellationToken), target);
                     foreach (var table in await TablesAsync(connection, options, database, cancellationToken))
                     {
                         var outcome = await ReindexTableAsync(context, connection, database, table, cancellationToken);
@@ -196,7 +196,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
     {
         if (version < 120000)
         {
-            throw new StepFailedException($"{target.Display} runs PostgreSQL {version / 10000}: REINDEX … CONCURRENTLY needs 12 or later; use mode: database");
+            throw new StepFailedException($"{target.Display} runs PostgreSQL {PostgresServerVersion.Major(version)}: REINDEX … CONCURRENTLY needs 12 or later; use mode: database");
         }
     }
 

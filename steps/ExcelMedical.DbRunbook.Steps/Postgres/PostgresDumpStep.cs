@@ -51,7 +51,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor);
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
-        var serverVersion = await ServerMajorVersionAsync(connection, cancellationToken);
+        var serverVersion = await PostgresServerVersion.MajorAsync(connection, cancellationToken);
         if (toolVersion < serverVersion)
         {
             throw new StepFailedException($"{pgDump} is version {toolVersion} but the server runs PostgreSQL {serverVersion}: pg_dump must be at least as new as the server (install postgresql-client-{serverVersion} or set the step's pg_dump option)");
@@ -218,12 +218,6 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         arguments.AddRange(new DumpSelection(options.Schemas, options.ExcludeSchemas, options.Tables, options.ExcludeTables).PgDumpArguments());
         arguments.Add(target.Database);
         return new ProcessSpec(pgDump, arguments) { Environment = target.ClientEnvironment() };
-    }
-
-    private static async Task<int> ServerMajorVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT current_setting('server_version_num')::int / 10000", connection);
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<string> ExportSnapshotAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -67,9 +67,6 @@ internal static class PostgresMaintenance
     public static Task<long> DatabaseSizeAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         ScalarAsync<long>(connection, "SELECT pg_database_size(current_database())", cancellationToken);
 
-    public static Task<int> ServerVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
-        ScalarAsync<int>(connection, "SELECT current_setting('server_version_num')::int", cancellationToken);
-
     /// <summary>SET lock_timeout / statement_timeout for the session; zero means no limit.</summary>
     public static Task SetTimeoutAsync(NpgsqlConnection connection, string setting, TimeSpan value, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, string.Create(CultureInfo.InvariantCulture, $"SET {setting} = {Math.Max(0, (long)value.TotalMilliseconds)}"), cancellationToken);
