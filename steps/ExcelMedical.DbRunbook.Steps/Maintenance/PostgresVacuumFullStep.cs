@@ -221,8 +221,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
             return null;
         }
 
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return $"pg_repack exited with {result.ExitCode}: {(lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(3)))}";
+        return $"pg_repack exited with {result.ExitCode}: {result.ErrorSummary(lines: 3)}";
     }
 
     private static async Task<List<(TableBloat Table, bool Candidate)>> DecideAsync(NpgsqlConnection connection, PostgresVacuumFullOptions options, string database, CancellationToken cancellationToken)

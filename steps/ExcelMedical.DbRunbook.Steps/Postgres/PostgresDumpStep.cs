@@ -132,7 +132,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             var exitCode = await dump.WaitForExitAsync(cancellationToken);
             if (exitCode != 0)
             {
-                throw new StepFailedException($"pg_dump failed with exit code {exitCode}: {LastLines(dump.ErrorText)}");
+                throw new StepFailedException($"pg_dump failed with exit code {exitCode}: {dump.ErrorSummary()}");
             }
 
             await gzip.CompleteAsync(cancellationToken);
@@ -182,7 +182,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         var result = await ChildProcess.RunAsync(spec, cancellationToken, onErrorLine: line => context.Log.Warning("  pg_dump: {Line}", line));
         if (result.ExitCode != 0)
         {
-            throw new StepFailedException($"pg_dump failed with exit code {result.ExitCode}: {LastLines(result.Error)}");
+            throw new StepFailedException($"pg_dump failed with exit code {result.ExitCode}: {result.ErrorSummary()}");
         }
 
         Engine.IO.SecureFiles.Restrict(atomic.TemporaryPath);
@@ -232,10 +232,4 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         ex is IOException io && (io.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
             ? new StepFailedException($"the disk is full while writing {output}: the partial file was removed; free space or move the backup root (BACKUP_ROOT_DIR)", ex)
             : null;
-
-    private static string LastLines(string text)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(5));
-    }
 }

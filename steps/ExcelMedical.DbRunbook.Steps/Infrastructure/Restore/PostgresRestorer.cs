@@ -133,7 +133,7 @@ internal sealed partial class PostgresRestorer(StepContext context, PostgresTarg
         if (exitCode != 0)
         {
             var transaction = backup.IsDirectory ? $"; a directory-format restore runs in {settings.Jobs} jobs, not one transaction, so {target} may hold part of the data: drop it or restore again with clean: true" : $"; it ran in one transaction, so nothing of it was committed to {target}";
-            throw new StepFailedException($"pg_restore into {target} failed with exit code {exitCode}: {LastLines(child.ErrorText)}{transaction}");
+            throw new StepFailedException($"pg_restore into {target} failed with exit code {exitCode}: {child.ErrorSummary()}{transaction}");
         }
 
         return clock.Elapsed.TotalSeconds;
@@ -224,12 +224,6 @@ internal sealed partial class PostgresRestorer(StepContext context, PostgresTarg
         }
 
         return null;
-    }
-
-    private static string LastLines(string text)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(5));
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,62}$")]
