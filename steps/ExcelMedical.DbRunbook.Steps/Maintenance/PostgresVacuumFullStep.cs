@@ -3,6 +3,7 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Processes;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
@@ -49,7 +50,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
                 var (folder, why) = await disk.FolderOfAsync(connection, table.Oid, cancellationToken);
                 var needed = (long)(table.TotalBytes * options.FreeSpaceFactor);
                 var diskNote = folder is not null
-                    ? $"needs {ByteSize.Format(needed)} free in {folder}, {ByteSize.Format(ServerDisk.Available(folder))} free now"
+                    ? $"needs {ByteSize.Format(needed)} free in {folder}, {ByteSize.Format(DiskSpace.AvailableIn(folder))} free now"
                     : options.SkipFreeSpaceCheck ? $"free disk not checked ({why}; skip_free_space_check is set)" : $"skip it: free disk cannot be checked ({why}); set data_directory, run runbook on the database server, or set skip_free_space_check: true";
                 var limit = TooLarge(options, table, method);
                 actions.Add(limit is not null
@@ -164,7 +165,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
             return Skip($"free disk on the server cannot be checked ({why}): set data_directory, run runbook on the database server, or set skip_free_space_check: true", before);
         }
 
-        if (folder is not null && ServerDisk.Available(folder) is var available && available < needed)
+        if (folder is not null && DiskSpace.AvailableIn(folder) is var available && available < needed)
         {
             return Skip($"not enough free disk in {folder}: {ByteSize.Format(available)} free, the rewrite needs {ByteSize.Format(needed)} ({options.FreeSpaceFactor:0.#}x {ByteSize.Format(before)})", before);
         }

@@ -176,7 +176,7 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
 
                 atomic.Commit();
             }
-            catch (IOException ex) when (DiskFull(ex, output) is { } full)
+            catch (IOException ex) when (DiskSpace.DiskFull(ex, output) is { } full)
             {
                 throw full;
             }
@@ -264,10 +264,5 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
 
             return (documents, bytes);
         }
-
-        private static StepFailedException? DiskFull(IOException ex, string output) =>
-            (ex.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-                ? new StepFailedException($"the disk is full while writing {output} ({ByteSize.Format(DiskSpace.Available(output))} free): the partial file was removed; free space or move the backup root", ex)
-                : null;
     }
 }

@@ -144,7 +144,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         catch (IOException ex)
         {
             dump.Kill();
-            throw DiskFull(ex, output) ?? new StepFailedException($"writing {output} failed: {ex.Message}", ex);
+            throw DiskSpace.DiskFull(ex, output) ?? new StepFailedException($"writing {output} failed: {ex.Message}", ex);
         }
 
         atomic.Commit();
@@ -227,9 +227,4 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
     }
 
     private static string FormatName(PostgresDumpOptions options) => options.Format == DumpFormat.Custom ? "custom+gzip" : "directory";
-
-    private static StepFailedException? DiskFull(Exception ex, string output) =>
-        ex is IOException io && (io.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-            ? new StepFailedException($"the disk is full while writing {output}: the partial file was removed; free space or move the backup root (BACKUP_ROOT_DIR)", ex)
-            : null;
 }

@@ -4,7 +4,10 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 
-/// <summary>Free-space checks made before a long write, so a full disk fails early and clearly.</summary>
+/// <summary>
+/// Free-space checks made before a long write, so a full disk fails early and clearly, and the
+/// message for a write the full disk stopped anyway.
+/// </summary>
 internal static class DiskSpace
 {
     /// <summary>
@@ -33,16 +36,35 @@ internal static class DiskSpace
             .FirstOrDefault();
     }
 
-    public static long Available(string path)
+    /// <summary>Free space (for unprivileged writes) on the disk a file at <paramref name="path"/> would be written to.</summary>
+    public static long Available(string path) => AvailableIn(Path.GetDirectoryName(Path.GetFullPath(path))!);
+
+    /// <summary>Free space (for unprivileged writes) on the disk holding <paramref name="folder"/>.</summary>
+    public static long AvailableIn(string folder) => new DriveInfo(ExistingFolder(folder)).AvailableFreeSpace;
+
+    /// <summary>The folder, or its nearest parent that exists: a folder not created yet will lie on that one's disk.</summary>
+    public static string ExistingFolder(string folder)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         while (!Directory.Exists(folder))
         {
             folder = Path.GetDirectoryName(folder) ?? "/";
         }
 
-        return new DriveInfo(folder).AvailableFreeSpace;
+        return folder;
     }
+
+    /// <summary>Whether a write failed because the disk is full (ENOSPC).</summary>
+    public static bool IsDiskFull(Exception ex) =>
+        ex is IOException && ((ex.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The step failure for a write of <paramref name="output"/> that a full disk stopped, saying how
+    /// much is free now; null when <paramref name="ex"/> is another failure.
+    /// </summary>
+    public static StepFailedException? DiskFull(Exception ex, string output) =>
+        IsDiskFull(ex)
+            ? new StepFailedException($"the disk is full while writing {output} ({Bytes(Available(output))} free): the partial file was removed; free space or move the backup root (BACKUP_ROOT_DIR)", ex)
+            : null;
 
     /// <summary>Throws when the disk holding <paramref name="outputPath"/> has less than the last backup needs.</summary>
     public static void EnsureRoomFor(string outputPath, double factor)

@@ -52,8 +52,6 @@ internal sealed class ServerDisk(PostgresTarget target, string? configuredDataDi
             : Directory.Exists(dataDirectory) ? (dataDirectory, null) : (null, $"the data directory {dataDirectory} is not on this machine");
     }
 
-    public static long Available(string folder) => new DriveInfo(folder).AvailableFreeSpace;
-
     private async Task<string?> DataDirectoryAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (!_dataDirectoryRead)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 
@@ -43,11 +44,7 @@ public sealed class SystemMetricsStep : Step<SystemMetricsOptions>
         {
             Measure(set, "system.disk_pct", path, () =>
             {
-                var folder = path;
-                while (!Directory.Exists(folder))
-                {
-                    folder = Path.GetDirectoryName(folder) ?? "/";
-                }
+                var folder = DiskSpace.ExistingFolder(path);
 
                 // df: used = blocks − free; avail = blocks available to users; pct = ceil(used·100/(used+avail)).
                 var drive = new DriveInfo(folder);
