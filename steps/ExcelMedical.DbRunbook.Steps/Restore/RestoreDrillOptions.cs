@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ExcelMedical.DbRunbook.Engine.Options;
-using ExcelMedical.DbRunbook.Steps.Mongo;
 using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
-using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using ExcelMedical.DbRunbook.Testing.Mongo;
 using ExcelMedical.DbRunbook.Testing.S3;
 using ExcelMedical.DbRunbook.Testing.Slack;

@@ -1,4 +1,3 @@
-using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using ExcelMedical.DbRunbook.Tests.Support;
 
 namespace ExcelMedical.DbRunbook.Tests.Backup;

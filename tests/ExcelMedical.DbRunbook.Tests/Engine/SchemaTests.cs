@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using ExcelMedical.DbRunbook.Engine.Options;
 using ExcelMedical.DbRunbook.Engine.Schema;
-using ExcelMedical.DbRunbook.Steps;
 using ExcelMedical.DbRunbook.Tests.Support;
 
 namespace ExcelMedical.DbRunbook.Tests.Engine;

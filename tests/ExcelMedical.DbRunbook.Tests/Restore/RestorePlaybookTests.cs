@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
 using ExcelMedical.DbRunbook.Testing.Mongo;
 using ExcelMedical.DbRunbook.Testing.S3;
 using ExcelMedical.DbRunbook.Testing.Slack;

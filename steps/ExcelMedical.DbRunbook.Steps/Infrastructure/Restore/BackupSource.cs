@@ -3,7 +3,6 @@ using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
-using ExcelMedical.DbRunbook.Steps.S3;
 using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
@@ -160,8 +159,8 @@ internal static class BackupSource
         var target = S3Target.From(context, request.S3!, bucket);
         using var client = target.CreateClient();
         var key = request.S3!.Key is { Length: > 0 } explicitKey ? explicitKey
-            : request.File is { Length: > 0 } file ? S3UploadStep.NormalizePrefix(request.S3.Prefix) + Path.GetFileName(context.ResolvePath(file))
-            : await S3Download.NewestKeyAsync(target, client, S3UploadStep.NormalizePrefix(request.S3.Prefix), request.Pattern, cancellationToken);
+            : request.File is { Length: > 0 } file ? S3Keys.NormalizePrefix(request.S3.Prefix) + Path.GetFileName(context.ResolvePath(file))
+            : await S3Download.NewestKeyAsync(target, client, S3Keys.NormalizePrefix(request.S3.Prefix), request.Pattern, cancellationToken);
         if (wanted is not null)
         {
             context.Log.Information("  {What}: {Wanted} is not on this machine; fetching s3://{Bucket}/{Key}", request.What, wanted, bucket, key);
@@ -201,7 +200,7 @@ internal static class BackupSource
 
     private static string ObjectDescription(StepContext context, SourceRequest request, string bucket)
     {
-        var prefix = S3UploadStep.NormalizePrefix(request.S3!.Prefix);
+        var prefix = S3Keys.NormalizePrefix(request.S3!.Prefix);
         return request.S3.Key is { Length: > 0 } key ? $"s3://{bucket}/{key}"
             : request.File is { Length: > 0 } file ? $"s3://{bucket}/{prefix}{Path.GetFileName(context.ResolvePath(file))}"
             : $"the newest {request.Pattern} under s3://{bucket}/{prefix}";

@@ -1,6 +1,5 @@
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Mongo;
 using ExcelMedical.DbRunbook.Steps.Restore;
 using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
