@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using Serilog.Events;
 
@@ -41,7 +40,14 @@ internal static class RunCommand
             using var interrupt = new CancellationTokenSource();
             using var abort = new CancellationTokenSource();
             using var link = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, cancellationToken);
-            using var signals = registerSignals ? new SignalHandler(interrupt, abort, host.Error) : null;
+            // First SIGINT/SIGTERM: cancel the running step, then run always-steps and notifications.
+            // A second one: stop those too.
+            using var signals = registerSignals
+                ? new SignalHandler(
+                    host.Error,
+                    (interrupt, "cancelling the running step; always-steps and notifications still run (send again to stop them)"),
+                    (abort, null))
+                : null;
             var request = new RunRequest
             {
                 DryRun = result.GetValue(dryRun),
@@ -54,43 +60,5 @@ internal static class RunCommand
             return outcome.ExitCode;
         });
         return command;
-    }
-
-    /// <summary>
-    /// First SIGINT/SIGTERM: cancel the running step, then run always-steps and notifications.
-    /// A second one: stop those too.
-    /// </summary>
-    private sealed class SignalHandler : IDisposable
-    {
-        private readonly List<PosixSignalRegistration> _registrations = [];
-        private int _count;
-
-        public SignalHandler(CancellationTokenSource interrupt, CancellationTokenSource abort, TextWriter error)
-        {
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-            {
-                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
-                {
-                    context.Cancel = true;
-                    if (Interlocked.Increment(ref _count) == 1)
-                    {
-                        error.WriteLine($"{context.Signal}: cancelling the running step; always-steps and notifications still run (send again to stop them)");
-                        interrupt.Cancel();
-                    }
-                    else
-                    {
-                        abort.Cancel();
-                    }
-                }));
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var registration in _registrations)
-            {
-                registration.Dispose();
-            }
-        }
     }
 }

@@ -1,11 +1,10 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Scheduling;
-using ExcelMedical.DbRunbook.Steps.Coordination;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Coordination;
 using Serilog.Events;
 
 namespace ExcelMedical.DbRunbook.Cli.Commands;
@@ -66,7 +65,15 @@ internal static class ScheduleCommand
             using var cancelRuns = new CancellationTokenSource();
             using var abort = new CancellationTokenSource();
             using var link = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, cancellationToken);
-            using var signals = registerSignals ? new SignalHandler([stopping, cancelRuns, abort], host.Error) : null;
+            // First SIGTERM/SIGINT: start nothing new, let running runs finish within the grace period.
+            // Second: cancel them now (always-steps still run). Third: stop those too.
+            using var signals = registerSignals
+                ? new SignalHandler(
+                    host.Error,
+                    (stopping, "stopping: no new runs; running runs get the grace period (send again to cancel them now)"),
+                    (cancelRuns, "cancelling the running runs now; their always-steps and notifications still run (send again to stop those too)"),
+                    (abort, "aborting always-steps and notifications"))
+                : null;
             return await new Scheduler(host, targets, options).RunAsync(link.Token, cancelRuns.Token, abort.Token);
         });
         return command;
@@ -81,44 +88,5 @@ internal static class ScheduleCommand
 
         host.Error.WriteLine($"error: {option} must be a duration such as 30s, 5m or 1h, not '{text}'");
         return false;
-    }
-
-    /// <summary>
-    /// First SIGTERM/SIGINT: start nothing new, let running runs finish within the grace period.
-    /// Second: cancel them now (always-steps still run). Third: stop those too.
-    /// </summary>
-    private sealed class SignalHandler : IDisposable
-    {
-        private static readonly string[] Messages =
-        [
-            "stopping: no new runs; running runs get the grace period (send again to cancel them now)",
-            "cancelling the running runs now; their always-steps and notifications still run (send again to stop those too)",
-            "aborting always-steps and notifications",
-        ];
-
-        private readonly List<PosixSignalRegistration> _registrations = [];
-        private int _count;
-
-        public SignalHandler(CancellationTokenSource[] stages, TextWriter error)
-        {
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-            {
-                _registrations.Add(PosixSignalRegistration.Create(signal, context =>
-                {
-                    context.Cancel = true;
-                    var stage = Math.Min(Interlocked.Increment(ref _count), stages.Length) - 1;
-                    error.WriteLine($"{context.Signal}: {Messages[stage]}");
-                    stages[stage].Cancel();
-                }));
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var registration in _registrations)
-            {
-                registration.Dispose();
-            }
-        }
     }
 }

@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Engine.Diagnostics;
 /// cannot flood the terminal (the habit of actions/runner's TemplateValidationErrors).
 /// Warnings are kept beside the errors but do not make a playbook invalid.
 /// </summary>
-public sealed class DiagnosticBag
+internal sealed class DiagnosticBag
 {
     public const int DefaultLimit = 100;
 

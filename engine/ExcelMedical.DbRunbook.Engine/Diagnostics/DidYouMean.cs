@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Engine.Diagnostics;
 
 /// <summary>Suggests the closest known name for a misspelt one.</summary>
-public static class DidYouMean
+internal static class DidYouMean
 {
     /// <summary>Names longer than this get no suggestion: comparing them costs more than it helps.</summary>
     private const int MaxNameLength = 100;

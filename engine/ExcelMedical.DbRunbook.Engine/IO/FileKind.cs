@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace ExcelMedical.DbRunbook.Engine.IO;
 
 /// <summary>What a path names, following symbolic links, as stat(2) tells.</summary>
-public enum FileKind
+internal enum FileKind
 {
     Missing,
     Regular,
@@ -21,7 +21,7 @@ public enum FileKind
 /// .NET has no public API for the file type, so this asks the runtime's own native shim
 /// (libSystem.Native, shipped with every .NET on Unix) for its stat result.
 /// </summary>
-public static class FileKinds
+internal static class FileKinds
 {
     // The shim's FileStatus starts { int32 Flags; int32 Mode; ... } on every platform; the buffer is
     // larger than the whole struct, so a future field at the end cannot overrun it.

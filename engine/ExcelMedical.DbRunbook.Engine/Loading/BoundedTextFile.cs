@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// of bounded size, decoded as strict UTF-8 so a bad byte is an error at its line instead of a
 /// silent U+FFFD.
 /// </summary>
-public static class BoundedTextFile
+internal static class BoundedTextFile
 {
     /// <summary>The text, or null with a diagnostic naming <paramref name="what"/> (e.g. "the playbook").</summary>
     public static string? TryRead(string path, long maxBytes, string what, DiagnosticBag diagnostics)

@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// optional <c>export</c>, single or double quotes. Problems are reported at the env file's own
 /// line; values never appear in a message (the file holds the passwords).
 /// </summary>
-public static partial class DotEnvFile
+internal static partial class DotEnvFile
 {
     /// <summary>Reads the file within <paramref name="maxBytes"/> (a regular file only); null when it cannot be read.</summary>
     public static IReadOnlyDictionary<string, string>? Read(string path, DiagnosticBag diagnostics, long maxBytes) =>

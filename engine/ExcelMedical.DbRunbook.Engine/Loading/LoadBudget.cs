@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// Memory is what the loading thread allocated, which is exact because each load has its own
 /// thread (<see cref="IsolatedLoad"/>).
 /// </summary>
-public sealed class LoadBudget
+internal sealed class LoadBudget
 {
     private readonly LoadLimits _limits;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -44,7 +44,7 @@ public sealed class LoadBudget
 }
 
 /// <summary>A file's load went over its time or memory budget (<see cref="LoadLimits"/>).</summary>
-public sealed class LoadBudgetExceededException : Exception
+internal sealed class LoadBudgetExceededException : Exception
 {
     public LoadBudgetExceededException(string message)
         : base(message)

@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// that `runbook validate` of the worst file ends in a few seconds and a few hundred MB.
 /// README.md ("Limits") documents the same numbers.
 /// </summary>
-public sealed record LoadLimits
+internal sealed record LoadLimits
 {
     public static LoadLimits Default { get; } = new();
 

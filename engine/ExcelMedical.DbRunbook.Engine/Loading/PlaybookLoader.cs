@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// read and checked within <see cref="LoadLimits"/> on a thread of its own (<see cref="IsolatedLoad"/>).
 /// </summary>
 /// <param name="environment">The environment validation sees (for the env_file and unset variables); the process's by default.</param>
-public sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
+internal sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
 {
     public LoadLimits Limits { get; } = limits ?? LoadLimits.Default;
 

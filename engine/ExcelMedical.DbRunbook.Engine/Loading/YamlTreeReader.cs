@@ -12,7 +12,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// exceptions. Reading is bounded by <see cref="LoadLimits"/>: nesting depth (the recursion here
 /// goes no deeper), the number of values counting alias copies, and the load's time and memory.
 /// </summary>
-public sealed class YamlTreeReader
+internal sealed class YamlTreeReader
 {
     private readonly string _file;
     private readonly DiagnosticBag _diagnostics;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Text.Json.Serialization;
 using ExcelMedical.DbRunbook.Engine.Secrets;
 
 namespace ExcelMedical.DbRunbook.Engine.Options;
@@ -10,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Options;
 /// One option of a step, read from its options class: the declaration that drives binding,
 /// validation, <c>runbook steps</c> and the schema.
 /// </summary>
-public sealed record OptionDescriptor(
+internal sealed record OptionDescriptor(
     string Name,
     PropertyInfo Property,
     string Description,
@@ -27,7 +28,8 @@ public sealed record OptionDescriptor(
 
     /// <summary>
     /// The options of a class, in declaration order; options inherited from a base class follow the
-    /// class's own, as System.Text.Json orders them, so the schema and <c>runbook steps</c> agree.
+    /// class's own, and <see cref="JsonPropertyOrderAttribute"/> moves an option (e.g. a shared base's
+    /// connection to the front), as System.Text.Json orders them, so the schema and <c>runbook steps</c> agree.
     /// </summary>
     public static IReadOnlyList<OptionDescriptor> For(Type optionsType) => Cache.GetOrAdd(optionsType, Describe);
 
@@ -39,7 +41,8 @@ public sealed record OptionDescriptor(
         return [.. optionsType
             .GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
-            .OrderByDescending(p => InheritanceDepth(p.DeclaringType))
+            .OrderBy(p => p.GetCustomAttribute<JsonPropertyOrderAttribute>(inherit: false)?.Order ?? 0)
+            .ThenByDescending(p => InheritanceDepth(p.DeclaringType))
             .ThenBy(p => p.MetadataToken)
             .Select(p => new OptionDescriptor(
                 OptionNaming.NameOf(p),

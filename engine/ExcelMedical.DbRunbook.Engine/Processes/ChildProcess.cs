@@ -43,6 +43,9 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>The last lines of standard error on one line, for an error message (see <see cref="OutputTail.Lines"/>).</summary>
+    public string ErrorSummary(int lines = 5) => OutputTail.Lines(ErrorText, lines);
+
     public static ChildProcess Start(ProcessSpec spec, Action<string>? onErrorLine = null, bool redirectInput = false)
     {
         var info = new ProcessStartInfo(spec.Program)
@@ -179,4 +182,8 @@ public sealed class ChildProcess : IDisposable
     });
 }
 
-public sealed record ProcessResult(int ExitCode, string Output, string Error);
+public sealed record ProcessResult(int ExitCode, string Output, string Error)
+{
+    /// <summary>The last lines of standard error on one line, for an error message (see <see cref="OutputTail.Lines"/>).</summary>
+    public string ErrorSummary(int lines = 5) => OutputTail.Lines(Error, lines);
+}

@@ -17,7 +17,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// time and memory, on a thread of its own), so a hostile file is reported and skipped while the
 /// others keep their schedule.
 /// </summary>
-public sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
+internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
 {
     private readonly PlaybookLoader _loader = new(steps, templates, environment, limits);
 
@@ -95,7 +95,7 @@ public sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog ste
     private sealed record Seen((DateTime Modified, long Length) Stamp, string Hash);
 }
 
-public enum PlaybookChangeKind
+internal enum PlaybookChangeKind
 {
     Loaded,
     Rejected,
@@ -103,4 +103,4 @@ public enum PlaybookChangeKind
 }
 
 /// <summary>One file's news: a valid playbook (with its warnings, if any), its problems (file:line:col), or its disappearance.</summary>
-public sealed record PlaybookChange(string File, PlaybookChangeKind Kind, Playbook? Playbook, DiagnosticBag? Problems);
+internal sealed record PlaybookChange(string File, PlaybookChangeKind Kind, Playbook? Playbook, DiagnosticBag? Problems);

@@ -15,7 +15,7 @@ namespace ExcelMedical.DbRunbook.Engine.Validation;
 /// </summary>
 /// <param name="environment">What the templates' <c>env</c> holds here (for warnings about unset variables in paths).</param>
 /// <param name="budget">The load's time and memory budget, checked as values are visited.</param>
-public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadBudget? budget = null)
+internal sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadBudget? budget = null)
 {
     private readonly LoadBudget _budget = budget ?? LoadBudget.Unlimited;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Archives;
 
 namespace ExcelMedical.DbRunbook.Steps.Archives;
 

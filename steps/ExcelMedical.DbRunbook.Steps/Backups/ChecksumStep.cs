@@ -2,7 +2,7 @@ using System.Text;
 using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 
 namespace ExcelMedical.DbRunbook.Steps.Backups;
 

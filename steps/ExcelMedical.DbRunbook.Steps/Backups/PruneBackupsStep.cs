@@ -1,6 +1,8 @@
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Backups;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
 
 namespace ExcelMedical.DbRunbook.Steps.Backups;
 

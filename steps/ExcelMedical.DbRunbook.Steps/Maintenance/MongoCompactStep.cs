@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using MongoDB.Bson;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -15,7 +16,7 @@ public sealed class MongoCompactStep : Step<MongoCompactOptions>
 {
     public override async Task<StepPlan> PlanAsync(StepContext context, MongoCompactOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var collections = await session.CollectionsAsync(options.Collections, cancellationToken);
         var primaryOf = await session.PrimaryOfReplicaSetAsync(cancellationToken);
         var actions = new List<string>();
@@ -35,7 +36,7 @@ public sealed class MongoCompactStep : Step<MongoCompactOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoCompactOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var collections = await session.CollectionsAsync(options.Collections, cancellationToken);
         string? primaryOf;
         try

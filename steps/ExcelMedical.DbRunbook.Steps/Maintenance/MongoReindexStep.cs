@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -21,7 +22,7 @@ public sealed class MongoReindexStep : Step<MongoReindexOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, MongoReindexOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var actions = new List<string>();
         foreach (var collection in await session.CollectionsAsync(options.Collections, cancellationToken))
         {
@@ -39,7 +40,7 @@ public sealed class MongoReindexStep : Step<MongoReindexOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoReindexOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var rebuilt = new List<string>();
         var skipped = new List<Dictionary<string, object?>>();

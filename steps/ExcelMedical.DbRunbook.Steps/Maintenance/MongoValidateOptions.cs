@@ -1,18 +1,11 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using ExcelMedical.DbRunbook.Engine.Options;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 
-public sealed class MongoValidateOptions : IValidatableObject
+public sealed class MongoValidateOptions : MongoConnectionOptions, IValidatableObject
 {
-    [Connection]
-    [Description("The playbook connection; its uri (the guide's MONGO_URI) names the server, the credentials and the database.")]
-    public string Connection { get; set; } = "mongo";
-
-    [Description("The database (default: the one in the connection's uri).")]
-    public string? Database { get; set; }
-
     [Description("Validate only these collections (default: every collection except views and system.*).")]
     public List<string> Collections { get; set; } = [];
 
@@ -21,9 +14,6 @@ public sealed class MongoValidateOptions : IValidatableObject
 
     [Description("full: true also checks WiredTiger's internal structures; slower, only off-peak, and not combinable with background.")]
     public bool Full { get; set; }
-
-    [Description("How long to wait for a reachable server before failing.")]
-    public TimeSpan ServerSelectionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

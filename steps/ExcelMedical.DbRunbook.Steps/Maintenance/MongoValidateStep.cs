@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using MongoDB.Bson;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -20,7 +21,7 @@ public sealed class MongoValidateStep : Step<MongoValidateOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, MongoValidateOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var collections = await session.CollectionsAsync(options.Collections, cancellationToken);
         var actions = collections.Select(name => $"validate {session.Target.Database}.{name} ({Mode(options)}); report problems, repair nothing").ToList();
         if (collections.Count == 0)
@@ -33,7 +34,7 @@ public sealed class MongoValidateStep : Step<MongoValidateOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoValidateOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var collections = await session.CollectionsAsync(options.Collections, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var results = new List<Dictionary<string, object?>>();

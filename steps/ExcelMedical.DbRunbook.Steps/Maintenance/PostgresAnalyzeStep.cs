@@ -1,5 +1,5 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 
@@ -11,10 +11,8 @@ public sealed class PostgresAnalyzeStep : Step<PostgresAnalyzeOptions>
     private const string Locks = "SHARE UPDATE EXCLUSIVE locks: reads and writes continue";
 
     public override Task<StepPlan> PlanAsync(StepContext context, PostgresAnalyzeOptions options, CancellationToken cancellationToken) =>
-        PerDatabaseCommand.PlanAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement, Locks, cancellationToken);
+        PerDatabaseCommand.PlanAsync(context, options, options.Tables, Statement, Locks, cancellationToken);
 
     public override Task<StepOutputs> ExecuteAsync(StepContext context, PostgresAnalyzeOptions options, CancellationToken cancellationToken) =>
-        PerDatabaseCommand.ExecuteAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement, cancellationToken);
-
-    private static PostgresTarget Target(StepContext context, PostgresAnalyzeOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
+        PerDatabaseCommand.ExecuteAsync(context, options, options.Tables, Statement, cancellationToken);
 }

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using ExcelMedical.DbRunbook.Engine.Options;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 
@@ -12,17 +12,13 @@ public enum ReindexMode
     Database,
 }
 
-public sealed class PostgresReindexOptions
+public sealed class PostgresReindexOptions : PostgresDatabasesOptions
 {
-    [Connection]
-    [Description("The playbook connection (host, port, user, password, database).")]
-    public string Connection { get; set; } = "postgres";
-
     [Description("The databases to reindex (default: the connection's database).")]
-    public List<string> Databases { get; set; } = [];
+    public override List<string> Databases { get; set; } = [];
 
     [Description("Reindex every database that accepts connections (templates excluded) instead of databases.")]
-    public bool AllDatabases { get; set; }
+    public override bool AllDatabases { get; set; }
 
     [Description("concurrently: REINDEX TABLE … CONCURRENTLY table by table, online (PostgreSQL 12+); database: the guide's REINDEX DATABASE, which blocks writes while each table's indexes are rebuilt and on PostgreSQL 14/15 also rebuilds the system catalogs.")]
     public ReindexMode Mode { get; set; } = ReindexMode.Concurrently;

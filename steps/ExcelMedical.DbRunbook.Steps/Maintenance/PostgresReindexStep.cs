@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -28,13 +29,13 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresReindexOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var actions = new List<string>();
         foreach (var database in databases)
         {
             await using var connection = await target.WithDatabase(database).OpenAsync(cancellationToken);
-            var version = await PostgresMaintenance.ServerVersionAsync(connection, cancellationToken);
+            var version = await PostgresServerVersion.NumberAsync(connection, cancellationToken);
             if (options.Mode == ReindexMode.Database)
             {
                 var indexBytes = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
@@ -69,8 +70,8 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresReindexOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var failures = new List<string>();
         var invalid = new List<InvalidIndex>();
@@ -86,7 +87,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
                 if (options.Mode == ReindexMode.Database)
                 {
                     var before = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
-                    await PostgresMaintenance.ExecuteAsync(connection, $"REINDEX DATABASE {Postgres.TableInventory.Quote(database)}", cancellationToken);
+                    await PostgresMaintenance.ExecuteAsync(connection, $"REINDEX DATABASE {TableInventory.Quote(database)}", cancellationToken);
                     var after = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
                     operations.Add(new MaintenanceOperation("REINDEX DATABASE", database, MaintenanceOperation.Done, clock.Elapsed.TotalSeconds, before, after));
                     context.Log.Information("  REINDEX DATABASE {Database}: indexes {Before} -> {After} in {Duration}", database, ByteSize.Format(before), ByteSize.Format(after), Duration.Format(clock.Elapsed));
@@ -94,7 +95,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
                 }
                 else
                 {
-                    RequireConcurrentSupport(await PostgresMaintenance.ServerVersionAsync(connection, cancellationToken), target);
+                    RequireConcurrentSupport(await PostgresServerVersion.NumberAsync(connection, cancellationToken), target);
                     foreach (var table in await TablesAsync(connection, options, database, cancellationToken))
                     {
                         var outcome = await ReindexTableAsync(context, connection, database, table, cancellationToken);
@@ -195,11 +196,9 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
     {
         if (version < 120000)
         {
-            throw new StepFailedException($"{target.Display} runs PostgreSQL {version / 10000}: REINDEX … CONCURRENTLY needs 12 or later; use mode: database");
+            throw new StepFailedException($"{target.Display} runs PostgreSQL {PostgresServerVersion.Major(version)}: REINDEX … CONCURRENTLY needs 12 or later; use mode: database");
         }
     }
 
     private static string Mode(PostgresReindexOptions options) => options.Mode == ReindexMode.Database ? "database" : "concurrently";
-
-    private static PostgresTarget Target(StepContext context, PostgresReindexOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

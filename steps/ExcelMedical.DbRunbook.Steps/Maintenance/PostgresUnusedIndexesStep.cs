@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -35,7 +36,7 @@ public sealed class PostgresUnusedIndexesStep : Step<PostgresUnusedIndexesOption
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresUnusedIndexesOptions options, CancellationToken cancellationToken)
     {
         // The report is read-only, so the plan shows exactly what the run would report.
-        var report = await ReportAsync(Target(context, options), options, cancellationToken);
+        var report = await ReportAsync(PostgresTarget.For(context, options), options, cancellationToken);
         var actions = new List<string> { $"report indexes with no scan since the statistics were reset ({string.Join("; ", report.Since)}); nothing is dropped" };
         actions.AddRange(report.Indexes.Select(index => $"report {index["database"]}:{index["index"]} on {index["table"]} ({ByteSize.Format(Convert.ToDouble(index["size_bytes"], System.Globalization.CultureInfo.InvariantCulture))})"));
         return StepPlan.Of(Outputs(report), [.. actions]);
@@ -43,7 +44,7 @@ public sealed class PostgresUnusedIndexesStep : Step<PostgresUnusedIndexesOption
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresUnusedIndexesOptions options, CancellationToken cancellationToken)
     {
-        var report = await ReportAsync(Target(context, options), options, cancellationToken);
+        var report = await ReportAsync(PostgresTarget.For(context, options), options, cancellationToken);
         foreach (var index in report.Indexes)
         {
             context.Log.Information("  unused: {Database}:{Index} on {Table}, {Size}: {Definition}", index["database"], index["index"], index["table"], ByteSize.Format(Convert.ToDouble(index["size_bytes"], System.Globalization.CultureInfo.InvariantCulture)), index["definition"]);
@@ -66,7 +67,7 @@ public sealed class PostgresUnusedIndexesStep : Step<PostgresUnusedIndexesOption
 
     private static async Task<UnusedReport> ReportAsync(PostgresTarget target, PostgresUnusedIndexesOptions options, CancellationToken cancellationToken)
     {
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var indexes = new List<Dictionary<string, object?>>();
         var since = new List<string>();
         var operations = new List<MaintenanceOperation>();
@@ -109,8 +110,6 @@ public sealed class PostgresUnusedIndexesStep : Step<PostgresUnusedIndexesOption
 
         return new UnusedReport(indexes, since, operations);
     }
-
-    private static PostgresTarget Target(StepContext context, PostgresUnusedIndexesOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 
     private sealed record UnusedReport(List<Dictionary<string, object?>> Indexes, List<string> Since, List<MaintenanceOperation> Operations);
 }

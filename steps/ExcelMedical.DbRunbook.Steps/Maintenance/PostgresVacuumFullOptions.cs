@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using ExcelMedical.DbRunbook.Engine.Options;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 
@@ -16,17 +16,13 @@ public enum BloatRepairMethod
     Auto,
 }
 
-public sealed class PostgresVacuumFullOptions
+public sealed class PostgresVacuumFullOptions : PostgresDatabasesOptions
 {
-    [Connection]
-    [Description("The playbook connection (host, port, user, password, database).")]
-    public string Connection { get; set; } = "postgres";
-
     [Description("The databases to repair (default: the connection's database).")]
-    public List<string> Databases { get; set; } = [];
+    public override List<string> Databases { get; set; } = [];
 
     [Description("Look at every database that accepts connections (templates excluded) instead of databases.")]
-    public bool AllDatabases { get; set; }
+    public override bool AllDatabases { get; set; }
 
     [Description("Only consider these tables (schema.table or table); they must still be over the bloat thresholds.")]
     public List<string> Tables { get; set; } = [];

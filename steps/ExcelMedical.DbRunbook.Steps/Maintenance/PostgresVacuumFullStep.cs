@@ -3,7 +3,9 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Processes;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
@@ -21,8 +23,8 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
 
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresVacuumFullOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var repack = options.Method == BloatRepairMethod.VacuumFull ? null : LocatePgRepack(context, options);
         var actions = new List<string>
         {
@@ -48,7 +50,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
                 var (folder, why) = await disk.FolderOfAsync(connection, table.Oid, cancellationToken);
                 var needed = (long)(table.TotalBytes * options.FreeSpaceFactor);
                 var diskNote = folder is not null
-                    ? $"needs {ByteSize.Format(needed)} free in {folder}, {ByteSize.Format(ServerDisk.Available(folder))} free now"
+                    ? $"needs {ByteSize.Format(needed)} free in {folder}, {ByteSize.Format(DiskSpace.AvailableIn(folder))} free now"
                     : options.SkipFreeSpaceCheck ? $"free disk not checked ({why}; skip_free_space_check is set)" : $"skip it: free disk cannot be checked ({why}); set data_directory, run runbook on the database server, or set skip_free_space_check: true";
                 var limit = TooLarge(options, table, method);
                 actions.Add(limit is not null
@@ -82,8 +84,8 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresVacuumFullOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
-        var databases = await PostgresMaintenance.DatabasesAsync(target, options.Databases, options.AllDatabases, cancellationToken);
+        var target = PostgresTarget.For(context, options);
+        var databases = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var repack = options.Method == BloatRepairMethod.VacuumFull ? null : LocatePgRepack(context, options);
         var operations = new List<MaintenanceOperation>();
         foreach (var database in databases)
@@ -163,7 +165,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
             return Skip($"free disk on the server cannot be checked ({why}): set data_directory, run runbook on the database server, or set skip_free_space_check: true", before);
         }
 
-        if (folder is not null && ServerDisk.Available(folder) is var available && available < needed)
+        if (folder is not null && DiskSpace.AvailableIn(folder) is var available && available < needed)
         {
             return Skip($"not enough free disk in {folder}: {ByteSize.Format(available)} free, the rewrite needs {ByteSize.Format(needed)} ({options.FreeSpaceFactor:0.#}x {ByteSize.Format(before)})", before);
         }
@@ -220,8 +222,7 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
             return null;
         }
 
-        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return $"pg_repack exited with {result.ExitCode}: {(lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(3)))}";
+        return $"pg_repack exited with {result.ExitCode}: {result.ErrorSummary(lines: 3)}";
     }
 
     private static async Task<List<(TableBloat Table, bool Candidate)>> DecideAsync(NpgsqlConnection connection, PostgresVacuumFullOptions options, string database, CancellationToken cancellationToken)
@@ -271,6 +272,4 @@ public sealed class PostgresVacuumFullStep : Step<PostgresVacuumFullOptions>
     private static string RepackMissing(string? program, string database) => program is null
         ? "method is pg_repack but pg_repack is not installed"
         : $"method is pg_repack but the pg_repack extension is not installed in database {database}: CREATE EXTENSION pg_repack there, or use method: auto / vacuum_full";
-
-    private static PostgresTarget Target(StepContext context, PostgresVacuumFullOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

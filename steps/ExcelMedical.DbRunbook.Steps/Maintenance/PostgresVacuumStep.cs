@@ -1,5 +1,5 @@
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 
 namespace ExcelMedical.DbRunbook.Steps.Maintenance;
 
@@ -14,12 +14,10 @@ public sealed class PostgresVacuumStep : Step<PostgresVacuumOptions>
     private const string Locks = "SHARE UPDATE EXCLUSIVE locks: reads and writes continue";
 
     public override Task<StepPlan> PlanAsync(StepContext context, PostgresVacuumOptions options, CancellationToken cancellationToken) =>
-        PerDatabaseCommand.PlanAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement(options), Locks, cancellationToken);
+        PerDatabaseCommand.PlanAsync(context, options, options.Tables, Statement(options), Locks, cancellationToken);
 
     public override Task<StepOutputs> ExecuteAsync(StepContext context, PostgresVacuumOptions options, CancellationToken cancellationToken) =>
-        PerDatabaseCommand.ExecuteAsync(context, Target(context, options), options.Databases, options.AllDatabases, options.Tables, Statement(options), cancellationToken);
+        PerDatabaseCommand.ExecuteAsync(context, options, options.Tables, Statement(options), cancellationToken);
 
     private static string Statement(PostgresVacuumOptions options) => options.Analyze ? "VACUUM (ANALYZE)" : "VACUUM";
-
-    private static PostgresTarget Target(StepContext context, PostgresVacuumOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -175,7 +176,7 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
 
                 atomic.Commit();
             }
-            catch (IOException ex) when (DiskFull(ex, output) is { } full)
+            catch (IOException ex) when (DiskSpace.DiskFull(ex, output) is { } full)
             {
                 throw full;
             }
@@ -263,10 +264,5 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
 
             return (documents, bytes);
         }
-
-        private static StepFailedException? DiskFull(IOException ex, string output) =>
-            (ex.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-                ? new StepFailedException($"the disk is full while writing {output} ({ByteSize.Format(DiskSpace.Available(output))} free): the partial file was removed; free space or move the backup root", ex)
-                : null;
     }
 }

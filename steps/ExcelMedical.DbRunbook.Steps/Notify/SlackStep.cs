@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Reporting;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Notify;
 
 namespace ExcelMedical.DbRunbook.Steps.Notify;
 

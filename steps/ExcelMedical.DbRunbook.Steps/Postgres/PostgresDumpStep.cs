@@ -4,8 +4,9 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Processes;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Compression;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Compression;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Postgres;
@@ -50,7 +51,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor);
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
-        var serverVersion = await ServerMajorVersionAsync(connection, cancellationToken);
+        var serverVersion = await PostgresServerVersion.MajorAsync(connection, cancellationToken);
         if (toolVersion < serverVersion)
         {
             throw new StepFailedException($"{pgDump} is version {toolVersion} but the server runs PostgreSQL {serverVersion}: pg_dump must be at least as new as the server (install postgresql-client-{serverVersion} or set the step's pg_dump option)");
@@ -131,7 +132,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             var exitCode = await dump.WaitForExitAsync(cancellationToken);
             if (exitCode != 0)
             {
-                throw new StepFailedException($"pg_dump failed with exit code {exitCode}: {LastLines(dump.ErrorText)}");
+                throw new StepFailedException($"pg_dump failed with exit code {exitCode}: {dump.ErrorSummary()}");
             }
 
             await gzip.CompleteAsync(cancellationToken);
@@ -143,7 +144,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         catch (IOException ex)
         {
             dump.Kill();
-            throw DiskFull(ex, output) ?? new StepFailedException($"writing {output} failed: {ex.Message}", ex);
+            throw DiskSpace.DiskFull(ex, output) ?? new StepFailedException($"writing {output} failed: {ex.Message}", ex);
         }
 
         atomic.Commit();
@@ -181,7 +182,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         var result = await ChildProcess.RunAsync(spec, cancellationToken, onErrorLine: line => context.Log.Warning("  pg_dump: {Line}", line));
         if (result.ExitCode != 0)
         {
-            throw new StepFailedException($"pg_dump failed with exit code {result.ExitCode}: {LastLines(result.Error)}");
+            throw new StepFailedException($"pg_dump failed with exit code {result.ExitCode}: {result.ErrorSummary()}");
         }
 
         Engine.IO.SecureFiles.Restrict(atomic.TemporaryPath);
@@ -219,12 +220,6 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         return new ProcessSpec(pgDump, arguments) { Environment = target.ClientEnvironment() };
     }
 
-    private static async Task<int> ServerMajorVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT current_setting('server_version_num')::int / 10000", connection);
-        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     private static async Task<string> ExportSnapshotAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", connection);
@@ -232,15 +227,4 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
     }
 
     private static string FormatName(PostgresDumpOptions options) => options.Format == DumpFormat.Custom ? "custom+gzip" : "directory";
-
-    private static StepFailedException? DiskFull(Exception ex, string output) =>
-        ex is IOException io && (io.HResult & 0xFFFF) == 28 /* ENOSPC */ || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
-            ? new StepFailedException($"the disk is full while writing {output}: the partial file was removed; free space or move the backup root (BACKUP_ROOT_DIR)", ex)
-            : null;
-
-    private static string LastLines(string text)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 0 ? "(no error output)" : string.Join(" | ", lines.TakeLast(5));
-    }
 }

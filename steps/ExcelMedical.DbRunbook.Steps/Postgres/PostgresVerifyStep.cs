@@ -1,6 +1,7 @@
 using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 namespace ExcelMedical.DbRunbook.Steps.Postgres;
 

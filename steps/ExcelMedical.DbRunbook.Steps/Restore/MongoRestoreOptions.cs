@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ExcelMedical.DbRunbook.Engine.Options;
-using ExcelMedical.DbRunbook.Steps.S3;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Archives;
-using ExcelMedical.DbRunbook.Steps.Mongo;
-using ExcelMedical.DbRunbook.Steps.S3;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Archives;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
 using MongoDB.Driver;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;

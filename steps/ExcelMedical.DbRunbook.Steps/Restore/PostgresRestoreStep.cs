@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Postgres;
-using ExcelMedical.DbRunbook.Steps.S3;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;
 

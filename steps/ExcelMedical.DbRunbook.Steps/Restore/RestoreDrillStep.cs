@@ -2,9 +2,11 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Mongo;
-using ExcelMedical.DbRunbook.Steps.Postgres;
-using ExcelMedical.DbRunbook.Steps.S3;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Mongo;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 using MongoDB.Driver;
 
 namespace ExcelMedical.DbRunbook.Steps.Restore;

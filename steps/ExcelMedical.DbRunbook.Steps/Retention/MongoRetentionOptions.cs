@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using ExcelMedical.DbRunbook.Engine.Options;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Retention;
 
 /// <summary>One collection of the retention policy: documents whose date field is older than days are purged.</summary>
-public sealed class MongoRetentionPolicy
+public sealed class MongoRetentionPolicy : RetentionEntryOptions
 {
     [Required]
     [Description("The collection, e.g. chat_conversations.")]
@@ -14,24 +14,17 @@ public sealed class MongoRetentionPolicy
     [Description("The field holding a BSON date whose age decides; documents without it are kept.")]
     public string Field { get; set; } = "created_at";
 
-    [Required]
-    [Range(1, 36500)]
     [Description("The retention period: documents with field < (run start - days) are deleted.")]
-    public int Days { get; set; }
+    public override int Days { get; set; }
 
     [Description("Allow this collection's purge to delete more than max_delete_share of its documents (e.g. the first purge of a long backlog).")]
-    public bool AllowLargeDelete { get; set; }
+    public override bool AllowLargeDelete { get; set; }
+
+    protected override string Target => Collection;
 }
 
-public sealed class MongoRetentionOptions : IValidatableObject
+public sealed class MongoRetentionOptions : MongoConnectionOptions, IValidatableObject
 {
-    [Connection]
-    [Description("The playbook connection; its uri (the guide's MONGO_URI) names the server, the credentials and the database.")]
-    public string Connection { get; set; } = "mongo";
-
-    [Description("The database (default: the one in the connection's uri).")]
-    public string? Database { get; set; }
-
     [Required]
     [Description("The retention policy, one entry per collection: collection, field (default created_at), days, allow_large_delete.")]
     public List<MongoRetentionPolicy> Collections { get; set; } = [];
@@ -51,24 +44,6 @@ public sealed class MongoRetentionOptions : IValidatableObject
     [Description("Guard rail: when a purge would delete more than this share of a collection (a wrong field, a too-short period), nothing is deleted and the step fails, unless the collection sets allow_large_delete.")]
     public double MaxDeleteShare { get; set; } = 0.5;
 
-    [Description("How long to wait for a reachable server before failing.")]
-    public TimeSpan ServerSelectionTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Collections.Count == 0)
-        {
-            yield return new ValidationResult("collections is empty: list the collections to purge, e.g. { collection: chat_conversations, days: 180 }");
-        }
-
-        foreach (var collection in Collections.Where(c => c.Days > 0 && c.Days < MinDays))
-        {
-            yield return new ValidationResult($"refused: collection '{collection.Collection}' has days {collection.Days}, below min_days {MinDays}; such a recent cutoff is taken for a mistake (raise days, or lower min_days if it is really meant)");
-        }
-
-        foreach (var duplicate in Collections.GroupBy(c => c.Collection.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            yield return new ValidationResult($"collection '{duplicate.Key}' is listed {duplicate.Count()} times; list each collection once");
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RetentionEntryOptions.ValidatePolicy(Collections, MinDays, "collection", "{ collection: chat_conversations, days: 180 }");
 }

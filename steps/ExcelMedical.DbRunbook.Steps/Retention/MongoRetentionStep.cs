@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -19,7 +20,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
 {
     public override async Task<StepPlan> PlanAsync(StepContext context, MongoRetentionOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var census = await MongoRetentionCensus.TakeAsync(session, options, context.Run.Started, cancellationToken);
         var refused = census.Count(c => c.Refusal is not null);
         var actions = new List<string>();
@@ -45,7 +46,7 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoRetentionOptions options, CancellationToken cancellationToken)
     {
-        using var session = await MongoSession.OpenAsync(context, options.Connection, options.Database, options.ServerSelectionTimeout, cancellationToken);
+        using var session = await MongoSession.OpenAsync(context, options, cancellationToken);
         var census = await MongoRetentionCensus.TakeAsync(session, options, context.Run.Started, cancellationToken);
         var refused = census.Where(c => c.Refusal is not null).ToList();
         if (refused.Count > 0)

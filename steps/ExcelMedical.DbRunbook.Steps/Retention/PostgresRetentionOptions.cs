@@ -1,11 +1,11 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using ExcelMedical.DbRunbook.Engine.Options;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.Retention;
 
 /// <summary>One table of the retention policy: rows whose date column is older than days are purged.</summary>
-public sealed class PostgresRetentionTable
+public sealed class PostgresRetentionTable : RetentionEntryOptions
 {
     [Required]
     [Description("The table (schema.table, or table on the search_path), e.g. audit_logs.")]
@@ -14,21 +14,17 @@ public sealed class PostgresRetentionTable
     [Description("The date/time column (date, timestamp or timestamptz) whose age decides; rows where it is NULL are kept.")]
     public string Column { get; set; } = "created_at";
 
-    [Required]
-    [Range(1, 36500)]
     [Description("The retention period: rows with column < (run start - days) are deleted.")]
-    public int Days { get; set; }
+    public override int Days { get; set; }
 
     [Description("Allow this table's purge to delete more than max_delete_share of its rows (e.g. the first purge of a long backlog).")]
-    public bool AllowLargeDelete { get; set; }
+    public override bool AllowLargeDelete { get; set; }
+
+    protected override string Target => Table;
 }
 
-public sealed class PostgresRetentionOptions : IValidatableObject
+public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IValidatableObject
 {
-    [Connection]
-    [Description("The playbook connection (host, port, user, password, database).")]
-    public string Connection { get; set; } = "postgres";
-
     [Required]
     [Description("The retention policy, one entry per table: table, column (default created_at), days, allow_large_delete.")]
     public List<PostgresRetentionTable> Tables { get; set; } = [];
@@ -54,21 +50,6 @@ public sealed class PostgresRetentionOptions : IValidatableObject
     [Description("VACUUM (ANALYZE) each purged table afterwards, so the space is reused and the planner knows the new size.")]
     public bool Vacuum { get; set; } = true;
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Tables.Count == 0)
-        {
-            yield return new ValidationResult("tables is empty: list the tables to purge, e.g. { table: audit_logs, days: 365 }");
-        }
-
-        foreach (var table in Tables.Where(t => t.Days > 0 && t.Days < MinDays))
-        {
-            yield return new ValidationResult($"refused: table '{table.Table}' has days {table.Days}, below min_days {MinDays}; such a recent cutoff is taken for a mistake (raise days, or lower min_days if it is really meant)");
-        }
-
-        foreach (var duplicate in Tables.GroupBy(t => t.Table.Trim(), StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            yield return new ValidationResult($"table '{duplicate.Key}' is listed {duplicate.Count()} times; list each table once");
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        RetentionEntryOptions.ValidatePolicy(Tables, MinDays, "table", "{ table: audit_logs, days: 365 }");
 }

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Maintenance;
-using ExcelMedical.DbRunbook.Steps.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Retention;
@@ -20,7 +21,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 {
     public override async Task<StepPlan> PlanAsync(StepContext context, PostgresRetentionOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
+        var target = PostgresTarget.For(context, options);
         var census = await CensusAsync(context, target, options, cancellationToken);
         var refused = census.Where(c => c.Refusal is not null).ToList();
         var actions = new List<string>();
@@ -49,7 +50,7 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresRetentionOptions options, CancellationToken cancellationToken)
     {
-        var target = Target(context, options);
+        var target = PostgresTarget.For(context, options);
         var census = await CensusAsync(context, target, options, cancellationToken);
         var refused = census.Where(c => c.Refusal is not null).ToList();
         if (refused.Count > 0)
@@ -158,6 +159,4 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 
     private static StepOutputs Outputs(IReadOnlyList<TableCensus> census, IReadOnlyList<RetentionPurge<TableCensus>>? results) =>
         RetentionOutputs.Of(census, results, "tables", "rows", c => c.Display);
-
-    private static PostgresTarget Target(StepContext context, PostgresRetentionOptions options) => PostgresTarget.From(context.Connections.Get(options.Connection));
 }

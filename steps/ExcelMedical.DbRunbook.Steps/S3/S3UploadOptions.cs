@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using ExcelMedical.DbRunbook.Engine.Secrets;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
+using ExcelMedical.DbRunbook.Steps.SharedOptions;
 
 namespace ExcelMedical.DbRunbook.Steps.S3;
 

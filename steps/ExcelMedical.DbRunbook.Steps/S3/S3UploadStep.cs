@@ -7,8 +7,8 @@ using Amazon.S3.Model;
 using Amazon.S3.Transfer;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
-using ExcelMedical.DbRunbook.Steps.Backups;
-using ExcelMedical.DbRunbook.Steps.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Files;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.S3;
 
 namespace ExcelMedical.DbRunbook.Steps.S3;
 
@@ -31,7 +31,7 @@ public sealed class S3UploadStep : Step<S3UploadOptions>
         }
 
         var target = S3Target.From(context, options, bucket);
-        var prefix = NormalizePrefix(options.Prefix);
+        var prefix = S3Keys.NormalizePrefix(options.Prefix);
         var threshold = ByteSizeText.Parse(options.MultipartThreshold);
         var partSize = ByteSizeText.Parse(options.PartSize);
         var actions = new List<string> { $"upload to s3://{bucket}/{prefix} at {target.Endpoint}: {Settings(options, target, threshold, partSize)}" };
@@ -80,7 +80,7 @@ public sealed class S3UploadStep : Step<S3UploadOptions>
         }
 
         var target = S3Target.From(context, options, bucket);
-        var prefix = NormalizePrefix(options.Prefix);
+        var prefix = S3Keys.NormalizePrefix(options.Prefix);
         var threshold = ByteSizeText.Parse(options.MultipartThreshold);
         var partSize = ByteSizeText.Parse(options.PartSize);
         if (options.Folder is { Length: > 0 } folder && !Directory.Exists(context.ResolvePath(folder)))
@@ -153,12 +153,6 @@ public sealed class S3UploadStep : Step<S3UploadOptions>
         }
 
         return keys;
-    }
-
-    internal static string NormalizePrefix(string prefix)
-    {
-        var trimmed = prefix.Trim().TrimStart('/');
-        return trimmed.Length == 0 || trimmed.EndsWith('/') ? trimmed : trimmed + "/";
     }
 
     /// <summary>The part size, raised to whole MiB when the file would otherwise need more than S3's 10,000 parts.</summary>

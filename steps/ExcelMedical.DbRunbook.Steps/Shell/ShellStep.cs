@@ -35,14 +35,14 @@ public sealed class ShellStep : Step<ShellOptions>
             line => context.Log.Warning("  ! {Line}", line));
         if (!options.SuccessExitCodes.Contains(result.ExitCode))
         {
-            var detail = result.Error.Length > 0 ? result.Error : Tail(result.Output);
-            throw new StepFailedException(string.Create(CultureInfo.InvariantCulture, $"{options.Program} exited with code {result.ExitCode}{(detail.Length > 0 ? ": " + Tail(detail, 2000) : string.Empty)}"));
+            var detail = result.Error.Length > 0 ? result.Error : OutputTail.Chars(result.Output, MaxCapturedChars);
+            throw new StepFailedException(string.Create(CultureInfo.InvariantCulture, $"{options.Program} exited with code {result.ExitCode}{(detail.Length > 0 ? ": " + OutputTail.Chars(detail, 2000) : string.Empty)}"));
         }
 
         return new StepOutputs()
             .Add("exit_code", result.ExitCode)
-            .Add("stdout", Tail(result.Output))
-            .Add("stderr", Tail(result.Error));
+            .Add("stdout", OutputTail.Chars(result.Output, MaxCapturedChars))
+            .Add("stderr", OutputTail.Chars(result.Error, MaxCapturedChars));
     }
 
     private static ProcessSpec Spec(StepContext context, ShellOptions options) => new(options.Program, options.Args)
@@ -50,7 +50,4 @@ public sealed class ShellStep : Step<ShellOptions>
         Environment = options.Env,
         WorkingDirectory = context.ResolvePath(options.WorkingDirectory ?? "."),
     };
-
-    private static string Tail(string text, int max = MaxCapturedChars) =>
-        text.Length <= max ? text.TrimEnd() : "…" + text[^max..].TrimEnd();
 }

@@ -129,7 +129,7 @@ public sealed class BackupPlaybookTests(SampleDatabase database) : IClassFixture
     public async Task A_pg_dump_failing_midway_fails_the_run_keeps_old_backups_and_notifies_the_error()
     {
         var old = Directory.CreateDirectory(Path.Combine(Root, "2020-01-01")).FullName;
-        var realPgDump = Steps.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
+        var realPgDump = Steps.Infrastructure.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
         _dir.WriteExecutable("bin/pg_dump", $"""
             #!/bin/bash
             if [ "$1" = "--version" ]; then exec {realPgDump} --version; fi

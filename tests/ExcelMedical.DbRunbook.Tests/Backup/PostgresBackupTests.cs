@@ -215,7 +215,7 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     [Fact]
     public async Task A_pg_dump_failing_midway_leaves_no_file_with_a_backup_name()
     {
-        var realPgDump = Steps.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
+        var realPgDump = Steps.Infrastructure.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
         var wrapper = _dir.WriteExecutable("bin/pg_dump", $"""
             #!/bin/bash
             if [ "$1" = "--version" ]; then exec {realPgDump} --version; fi
@@ -235,7 +235,7 @@ public sealed class PostgresBackupTests(SampleDatabase database) : IClassFixture
     [Fact]
     public async Task The_password_reaches_pg_dump_through_its_environment_never_its_arguments()
     {
-        var realPgDump = Steps.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
+        var realPgDump = Steps.Infrastructure.Postgres.PostgresTools.Locate("pg_dump", null, new Dictionary<string, string>());
         var seen = _dir["seen.txt"];
         var wrapper = _dir.WriteExecutable("bin/pg_dump", $"""
             #!/bin/bash

@@ -30,6 +30,20 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void Runbook_steps_lists_options_in_the_order_of_the_schema()
+    {
+        // Options inherited from a shared base (e.g. PostgresConnectionOptions) are ordered by the
+        // same rules in both: the class's own first, then the base's, [JsonPropertyOrder] first of all.
+        foreach (var step in Steps.BuiltInSteps.Create().All)
+        {
+            var schemaNames = PlaybookSchema.OptionsSchema(step.OptionsType)["properties"]!.AsObject().Select(p => p.Key);
+            var binderNames = OptionDescriptor.For(step.OptionsType).Select(o => o.Name);
+
+            Assert.Equal(schemaNames, binderNames);
+        }
+    }
+
+    [Fact]
     public void Required_options_defaults_and_secrets_appear_in_the_schema()
     {
         var schema = JsonNode.Parse(PlaybookSchema.Generate(Steps.BuiltInSteps.Create()))!;

@@ -1,5 +1,7 @@
 using ExcelMedical.DbRunbook.Engine.Alerts;
-using ExcelMedical.DbRunbook.Steps.Monitoring;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Alerts;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
+using ExcelMedical.DbRunbook.Steps.Monitoring.Alerts;
 
 namespace ExcelMedical.DbRunbook.Tests.Monitoring;
 

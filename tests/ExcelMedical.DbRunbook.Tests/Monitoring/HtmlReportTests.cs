@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Xml.Linq;
-using ExcelMedical.DbRunbook.Steps.Monitoring;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Report;
 using ExcelMedical.DbRunbook.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;

@@ -1,6 +1,7 @@
 using ExcelMedical.DbRunbook.Engine.IO;
 using ExcelMedical.DbRunbook.Engine.Secrets;
-using ExcelMedical.DbRunbook.Steps.Monitoring;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
 using ExcelMedical.DbRunbook.Tests.Support;
 
 namespace ExcelMedical.DbRunbook.Tests.Monitoring;

@@ -2,7 +2,7 @@ using System.Globalization;
 using ExcelMedical.DbRunbook.Engine.Execution;
 using ExcelMedical.DbRunbook.Engine.Scheduling;
 using ExcelMedical.DbRunbook.Engine.State;
-using ExcelMedical.DbRunbook.Steps.Coordination;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Coordination;
 using ExcelMedical.DbRunbook.Testing.Postgres;
 using ExcelMedical.DbRunbook.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

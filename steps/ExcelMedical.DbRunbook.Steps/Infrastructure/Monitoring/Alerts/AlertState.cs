@@ -1,0 +1,37 @@
+using ExcelMedical.DbRunbook.Engine.Alerts;
+
+namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Alerts;
+
+/// <summary>The alert lifecycle kept between runs (JSON), keyed by metric and target.</summary>
+internal sealed class AlertState
+{
+    public Dictionary<string, AlertEntry> Alerts { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One alert that is firing, or pending until it has breached for enough runs.</summary>
+internal sealed class AlertEntry
+{
+    public AlertSeverity Severity { get; set; }
+
+    /// <summary>False while the alert waits for for_runs consecutive breaches.</summary>
+    public bool Firing { get; set; }
+
+    public int Breaches { get; set; }
+
+    public DateTimeOffset FirstSeen { get; set; }
+
+    public DateTimeOffset LastSeen { get; set; }
+
+    public DateTimeOffset? LastNotified { get; set; }
+
+    public double? Value { get; set; }
+
+    public string Message { get; set; } = string.Empty;
+}
+
+/// <summary>What one run found for one alert key.</summary>
+internal sealed record AlertReading(string Key, AlertSeverity Severity, double? Value, string Message, int ForRuns = 1)
+{
+    /// <summary>The family the key belongs to (<c>postgres</c> of <c>postgres.connections:db</c>).</summary>
+    public string Family => AlertLifecycle.FamilyOf(Key);
+}
