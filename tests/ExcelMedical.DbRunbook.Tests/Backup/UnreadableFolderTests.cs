@@ -1,3 +1,4 @@
+using ExcelMedical.DbRunbook.Tests.Maintenance;
 using ExcelMedical.DbRunbook.Tests.Support;
 
 namespace ExcelMedical.DbRunbook.Tests.Backup;
@@ -19,15 +20,9 @@ public sealed class UnreadableFolderTests(SampleDatabase database) : IClassFixtu
         var root = _dir["backups"];
         _dir.Write("backups/2026-11-24/postgres_20261124_020000.sql.gz", new string('x', 4096));
         Directory.CreateDirectory(_dir["state"]);
-        var playbook = _dir.Write("backup.yaml", """
+        var playbook = _dir.Write("backup.yaml", $$$"""
             name: backup
-            connections:
-              postgres:
-                host: "{{ env.POSTGRES_HOST }}"
-                port: "{{ env.POSTGRES_PORT }}"
-                user: "{{ env.POSTGRES_USER }}"
-                password: "{{ env.POSTGRES_PASSWORD }}"
-                database: "{{ env.POSTGRES_DB }}"
+            {{{FreshDatabase.Connections}}}
             steps:
               - id: pg_dump
                 uses: postgres.dump
@@ -50,14 +45,14 @@ public sealed class UnreadableFolderTests(SampleDatabase database) : IClassFixtu
         var unreadable = await Shell.RunAsync($"setpriv --reuid={RunbookProcess.Nobody} --regid={RunbookProcess.Nobody} --clear-groups -- ls '{lostFound}'");
         Assert.True(unreadable.ExitCode != 0, "nobody can read the root-only folder, so this test would prove nothing");
 
-        var dryRun = await RunbookProcess.RunAsync(["run", playbook, "--dry-run"], environment, _dir.Path, asUser: RunbookProcess.Nobody);
         var run = await RunbookProcess.RunAsync(["run", playbook], environment, _dir.Path, asUser: RunbookProcess.Nobody);
+        var dryRun = await RunbookProcess.RunAsync(["run", playbook, "--dry-run"], environment, _dir.Path, asUser: RunbookProcess.Nobody);
 
-        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
-        Assert.Contains($"would skip {lostFound} (", dryRun.Output);
         Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(new FileInfo(_dir["backups/2026-11-25/postgres_20261125_020000.sql.gz"]).Length > 0);
         Assert.Contains($"skipped {lostFound} (", run.Output);
         Assert.Contains("while looking for the last backup's size: it cannot be read by this user", run.Output);
-        Assert.True(new FileInfo(_dir["backups/2026-11-25/postgres_20261125_020000.sql.gz"]).Length > 0);
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains($"would skip {lostFound} (", dryRun.Output);
     }
 }

@@ -177,4 +177,35 @@ public sealed class RetentionCascadeTests : IAsyncLifetime
         Assert.Empty(table.GetProperty("cascades").EnumerateArray());
         Assert.False(table.TryGetProperty("cascaded", out _));
     }
+
+    [Fact]
+    public async Task A_partitioned_table_and_its_trigger_are_surveyed_once_and_its_cascade_counted_exactly()
+    {
+        var cutoff = (Reference - TimeSpan.FromDays(30)).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        await _database.ExecuteAsync($"""
+            CREATE TABLE visits (id bigint, created_at timestamptz NOT NULL, PRIMARY KEY (id, created_at)) PARTITION BY RANGE (created_at);
+            CREATE TABLE visits_old PARTITION OF visits FOR VALUES FROM (MINVALUE) TO ('{cutoff}+00');
+            CREATE TABLE visits_new PARTITION OF visits FOR VALUES FROM ('{cutoff}+00') TO (MAXVALUE);
+            CREATE TABLE visit_pages (id bigint PRIMARY KEY, visit_id bigint NOT NULL, visit_created_at timestamptz NOT NULL,
+                CONSTRAINT pages_visit_fk FOREIGN KEY (visit_id, visit_created_at) REFERENCES visits ON DELETE CASCADE);
+            CREATE FUNCTION count_deleted_visits() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$;
+            CREATE TRIGGER visits_deleted AFTER DELETE ON visits FOR EACH ROW EXECUTE FUNCTION count_deleted_visits();
+            INSERT INTO visits SELECT i, timestamptz '{cutoff}+00' + (i - 20.5) * interval '1 hour' FROM generate_series(1, 40) i;
+            INSERT INTO visit_pages SELECT p, (p - 1) / 2 + 1, v.created_at FROM generate_series(1, 80) p JOIN visits v ON v.id = (p - 1) / 2 + 1;
+            """);
+        var playbook = Playbook("visits", ", allow_cascade: true");
+
+        var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
+        var run = await Cli().RunAsync("run", playbook);
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.All);
+        Assert.Contains("would delete 20 of 40 rows (50%) from public.visits", dryRun.Output);
+        Assert.Contains("would   also delete 40 row(s) of public.visit_pages through pages_visit_fk (ON DELETE CASCADE)", dryRun.Output);
+        Assert.Single(Regex.Matches(dryRun.Output, "also run trigger visits_deleted"));
+        Assert.Contains("would   also run trigger visits_deleted on public.visits (AFTER DELETE FOR EACH ROW)", dryRun.Output);
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.Equal(20, await _database.ScalarAsync<long>("SELECT count(*) FROM visits"));
+        Assert.Equal(40, await _database.ScalarAsync<long>("SELECT count(*) FROM visit_pages"));
+        Assert.Contains("the cascade deleted 40 row(s) and changed 0 of public.visit_pages (measured)", run.All);
+    }
 }

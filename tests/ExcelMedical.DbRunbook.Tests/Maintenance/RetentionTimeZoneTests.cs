@@ -76,23 +76,26 @@ public sealed class RetentionTimeZoneTests : IAsyncLifetime
         var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
 
         Assert.True(dryRun.ExitCode == 0, dryRun.All);
-        Assert.Contains($"would read timestamp (without time zone) and date columns in time zone {zone} ({source}", dryRun.Output);
         var cutoff = Printed(dryRun.Output, @"from public\.events: created_at before the cutoff (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)");
         var day = Printed(dryRun.Output, @"from public\.daily: day before the cutoff (\d{4}-\d\d-\d\d)");
-        Assert.Equal(expectedCutoff, cutoff);
-        Assert.Equal(expectedCutoff[..10], day);
-        Assert.Contains($"(timestamp without time zone, read in {zone}: the instant 2026-10-23 01:00:00 +00:00)", dryRun.Output);
         var newer = await _database.ScalarAsync<long>($"SELECT count(*) FROM events WHERE created_at >= '{cutoff}'");
         var newerDays = await _database.ScalarAsync<long>($"SELECT count(*) FROM daily WHERE day >= '{day}'");
         var planned = long.Parse(Printed(dryRun.Output, @"would delete (\d+) of \d+ rows \([0-9.]+%\) from public\.events"), CultureInfo.InvariantCulture);
-        Assert.Equal(rows - newer, planned);
 
         var run = await Cli().RunAsync("run", playbook);
 
+        // What was deleted is exactly what the printed cutoff says: nothing at or after it, everything before it.
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Equal(newer, await _database.ScalarAsync<long>($"SELECT count(*) FROM events WHERE created_at >= '{cutoff}'"));
         Assert.Equal(0, await _database.ScalarAsync<long>($"SELECT count(*) FROM events WHERE created_at < '{cutoff}'"));
         Assert.Equal(newerDays, await _database.ScalarAsync<long>("SELECT count(*) FROM daily"));
+        Assert.Equal(rows - newer, planned);
+
+        // The cutoff is the zone's wall-clock time of the run's cutoff instant, and the plan and the log say which zone.
+        Assert.Equal(expectedCutoff, cutoff);
+        Assert.Equal(expectedCutoff[..10], day);
+        Assert.Contains($"would read timestamp (without time zone) and date columns in time zone {zone} ({source}", dryRun.Output);
+        Assert.Contains($"(timestamp without time zone, read in {zone}: the instant 2026-10-23 01:00:00 +00:00)", dryRun.Output);
         Assert.Contains($"timestamp and date columns are read in time zone {zone}", run.All);
     }
 

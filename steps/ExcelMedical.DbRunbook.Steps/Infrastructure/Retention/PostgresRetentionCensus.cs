@@ -195,7 +195,8 @@ internal static class PostgresRetentionCensus
         return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal) { Comparison = comparison, Reach = reach };
     }
 
-    private static async Task<IReadOnlyList<ResolvedTable>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
+    /// <summary>The leaf partitions of a partitioned table, where its rows (and statistics) are.</summary>
+    internal static async Task<IReadOnlyList<ResolvedTable>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
     {
         var leaves = new List<ResolvedTable>();
         await using var command = new NpgsqlCommand(LeavesSql, connection);

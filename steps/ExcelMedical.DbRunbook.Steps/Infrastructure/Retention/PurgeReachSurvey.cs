@@ -42,8 +42,6 @@ internal static class PurgeReachSurvey
         ORDER BY 1, 2, 5
         """;
 
-    private const string LeavesSql = "SELECT relid FROM pg_partition_tree(@oid) WHERE isleaf";
-
     private sealed record Node(ResolvedTable Table, string Rows, int Depth, IReadOnlyList<uint> Path, IReadOnlyList<string> Via);
 
     /// <summary>
@@ -75,7 +73,8 @@ internal static class PurgeReachSurvey
 
                 if (reached.All(r => r.Table.Oid != key.Child.Oid))
                 {
-                    reached.Add(new ReachedTable(key.Child, await LeavesAsync(connection, key.Child, cancellationToken)));
+                    var leaves = key.Child.Kind == 'p' ? await PostgresRetentionCensus.LeavesAsync(connection, key.Child, cancellationToken) : [key.Child];
+                    reached.Add(new ReachedTable(key.Child, [.. leaves.Select(l => l.Oid)]));
                 }
 
                 foreach (var hook in await HooksAsync(connection, key.Child, key.Action == 'c' ? DeleteEvent : UpdateEvent, cancellationToken))
@@ -153,24 +152,5 @@ internal static class PurgeReachSurvey
 
         var timing = (type & 2) != 0 ? "BEFORE" : (type & 64) != 0 ? "INSTEAD OF" : "AFTER";
         return $"{timing} {action} FOR EACH {((type & 1) != 0 ? "ROW" : "STATEMENT")}";
-    }
-
-    private static async Task<IReadOnlyList<uint>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
-    {
-        if (table.Kind != 'p')
-        {
-            return [table.Oid];
-        }
-
-        var leaves = new List<uint>();
-        await using var command = new NpgsqlCommand(LeavesSql, connection);
-        PostgresMaintenance.AddParameter(command, "oid", table.Oid);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            leaves.Add(reader.GetFieldValue<uint>(0));
-        }
-
-        return leaves;
     }
 }
