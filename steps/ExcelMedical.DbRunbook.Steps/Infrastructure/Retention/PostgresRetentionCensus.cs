@@ -17,8 +17,11 @@ internal sealed record TableCensus(
     long Older,
     IReadOnlyList<ResolvedTable> Leaves,
     bool Indexed,
-    string? Refusal) : IRetentionCensus
+    string? Refusal,
+    string? Held = null) : IRetentionCensus
 {
+    string IRetentionCensus.EntryName => Policy.Table;
+
     string IRetentionCensus.Field => Policy.Column;
 
     int IRetentionCensus.Days => Policy.Days;
@@ -36,10 +39,11 @@ internal sealed record TableCensus(
         ["days"] = Policy.Days,
         ["cutoff"] = RetentionGuard.Format(Cutoff),
         ["rows"] = Rows,
-        ["rows_to_delete"] = Refusal is null ? Older : 0L,
+        ["rows_to_delete"] = Refusal is null && Held is null ? Older : 0L,
         ["rows_older"] = Older,
         ["share"] = Math.Round(Share, 4),
         ["refused"] = Refusal,
+        ["held"] = Held,
     };
 }
 
@@ -74,18 +78,19 @@ internal static class PostgresRetentionCensus
     public static async Task<IReadOnlyList<TableCensus>> TakeAsync(NpgsqlConnection connection, PostgresRetentionOptions options, DateTimeOffset runStarted, CancellationToken cancellationToken)
     {
         var census = new List<TableCensus>();
+        var confirmed = RetentionGuard.Confirmed(options.AllowLargeDeleteFor);
         await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await PostgresMaintenance.ExecuteAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
         foreach (var policy in options.Tables)
         {
-            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), options.MaxDeleteShare, cancellationToken));
+            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), options.MaxDeleteShare, confirmed, cancellationToken));
         }
 
         await snapshot.CommitAsync(cancellationToken);
         return census;
     }
 
-    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, double maxShare, CancellationToken cancellationToken)
+    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, double maxShare, IReadOnlySet<string> confirmed, CancellationToken cancellationToken)
     {
         TableCensus Refuse(string why, ResolvedTable? table = null, string? type = null) => new(policy, table, type, cutoff, 0, 0, [], false, why);
 
@@ -139,8 +144,9 @@ internal static class PostgresRetentionCensus
 
         var leaves = table.Kind == 'r' ? [table] : await LeavesAsync(connection, table, cancellationToken);
         var indexed = await PostgresMaintenance.ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = @oid AND indkey[0] = @attnum)", cancellationToken, ("oid", table.Oid), ("attnum", attnum));
-        var refusal = RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, policy.AllowLargeDelete);
-        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal);
+        var allowed = policy.AllowLargeDelete || confirmed.Contains(policy.Table) || confirmed.Contains(table.Display);
+        var held = RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, allowed);
+        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, null, held);
     }
 
     private static async Task<IReadOnlyList<ResolvedTable>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
