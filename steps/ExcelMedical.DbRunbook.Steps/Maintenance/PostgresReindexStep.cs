@@ -64,7 +64,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
             }
         }
 
-        actions.Add("then look for invalid indexes (pg_index.indisvalid = false) and report them; nothing is dropped");
+        actions.Add("look for invalid indexes afterwards (pg_index.indisvalid = false) and report them; nothing is dropped");
         return StepPlan.Of(new StepOutputs().Add("databases", databases.ToList()).Add("mode", Mode(options)), [.. actions]);
     }
 

@@ -98,6 +98,8 @@ public sealed class ExecutionRulesTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var record = RunRecords.Latest(_dir["state"], "continue");
+        Assert.Equal("warning", record.GetProperty("status").GetString());
+        Assert.Contains("broken: failed (continue_on_error): failed on purpose", record.GetProperty("warnings")[0].GetString());
         Assert.Equal("failed", record.Step("broken").Status());
         Assert.True(record.Step("broken").GetProperty("continued_on_error").GetBoolean());
         Assert.Equal("failed", record.Step("next").GetProperty("outputs").GetProperty("seen").GetString());

@@ -49,7 +49,7 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private RunbookCliHarness Cli(string? maxDeleteShare = null)
+    private RunbookCliHarness Cli(string? maxDeleteShare = null, DateTimeOffset? at = null)
     {
         var environment = _postgres.GuideEnvironment();
         environment["LOG_ROOT_DIR"] = _dir["logs"];
@@ -64,8 +64,10 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
             environment["RETENTION_MAX_DELETE_SHARE"] = maxDeleteShare;
         }
 
-        return new RunbookCliHarness(_dir["state"], environment, new ReferenceClock(Reference));
+        return new RunbookCliHarness(_dir["state"], environment, new ReferenceClock(at ?? Reference));
     }
+
+    private static string ReportOf(DateTimeOffset at) => $"maintenance_report_{at:yyyyMMdd_HHmmss}.txt";
 
     private async Task<long> MongoCountAsync(string collection)
     {
@@ -129,6 +131,11 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         Assert.DoesNotContain(_postgres.Server.Password, log);
         var report = await File.ReadAllTextAsync(ReportFile);
         Assert.Contains("Excel Medical database maintenance report", report);
+
+        // Rendered when the outcome is known: no "(running)", and the time the run took.
+        Assert.Contains("Outcome:   SUCCEEDED", report);
+        Assert.DoesNotContain("running", report);
+        Assert.Matches(@"Duration:  (\d+(\.\d)?s|\d+m\d*s?)\n", report);
         Assert.Contains("VACUUM (ANALYZE)", report);
         Assert.Contains("REINDEX CONCURRENTLY", report);
         Assert.Contains("compact", report);
@@ -146,26 +153,71 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task On_a_backlog_the_guard_stops_the_purge_deletes_nothing_still_reports_and_notifies_the_failure()
+    public async Task A_backlog_is_held_back_with_a_warning_confirmed_once_with_the_command_given_and_then_each_week_deletes_only_its_increment()
     {
-        var counts = await _postgres.RowCountsAsync();
+        // Two years of logs: at a share limit of 80% application_logs and user_searches (87.7%) are a backlog.
+        var first = await Cli("0.8").RunAsync("run", Playbook);
 
-        var result = await Cli().RunAsync("run", Playbook);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Equal(counts, await _postgres.RowCountsAsync());
-        Assert.Equal(MongoSampleData.ExpectedCounts(1)[MongoSampleData.AnalyticsEvents], await MongoCountAsync(MongoSampleData.AnalyticsEvents));
+        Assert.True(first.ExitCode == 0, first.All);
         var record = RunRecords.Latest(_dir["state"], "maintenance");
-        Assert.Equal("failed", record.Step("pg_retention").Status());
-        Assert.Equal("skipped", record.Step("mongo_retention").Status());
-        Assert.Equal("succeeded", record.Step("pg_vacuum").Status());
+        Assert.Equal("warning", record.GetProperty("status").GetString());
+        Assert.Equal(6000, await _postgres.ScalarAsync<long>("SELECT count(*) FROM application_logs"));
+        Assert.Equal(4000, await _postgres.ScalarAsync<long>("SELECT count(*) FROM user_searches"));
+        foreach (var (table, days) in new[] { ("audit_logs", 365), ("page_views", 180), ("job_views", 180) })
+        {
+            Assert.Equal(0, (await _postgres.CountByDateAsync(table, "created_at", Reference - TimeSpan.FromDays(days))).Older);
+        }
+
+        // The MongoDB retention after the warning still runs and purges.
+        Assert.Equal("succeeded", record.Step("mongo_retention").Status());
+        foreach (var (collection, days) in new[] { (MongoSampleData.ChatConversations, 180), (MongoSampleData.AnalyticsEvents, 30) })
+        {
+            Assert.Equal(MongoSampleData.ExpectedCounts(1)[collection] - MongoSampleData.OlderThan(collection, 1, TimeSpan.FromDays(days)), await MongoCountAsync(collection));
+        }
+
+        var command = $"runbook run {Playbook} --var allow_large_delete=application_logs,user_searches";
         var report = await File.ReadAllTextAsync(ReportFile);
-        Assert.Contains("PostgreSQL: failed — retention refused, nothing was deleted", report);
-        Assert.Contains("Alerts", report);
+        Assert.Contains("Outcome:   WARNING", report);
+        Assert.Contains("HELD BACK, nothing deleted of 6000 rows", report);
+        Assert.Contains(command, report);
         var mail = await _smtp.WaitForMessageAsync(null, TimeSpan.FromSeconds(10));
-        Assert.Contains("failed", mail.Subject);
-        Assert.Contains("max_delete_share", mail.TextBody);
+        Assert.Contains("maintenance succeeded with warnings", mail.Subject);
+        Assert.Contains(command, mail.TextBody);
         var slack = await _slack.WaitForRequestAsync(TimeSpan.FromSeconds(10));
-        Assert.Contains("retention refused", slack.Body);
+        Assert.Contains("#ECB22E", slack.Body);
+        Assert.Contains(command, slack.Body);
+
+        // The operator runs the command from the notice, once: the backlog goes.
+        var confirmedAt = Reference.AddHours(1);
+        var vars = command[(command.IndexOf("--var ", StringComparison.Ordinal) + "--var ".Length)..];
+        var second = await Cli(at: confirmedAt).RunAsync("run", Playbook, "--var", vars);
+
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.Equal("succeeded", RunRecords.Latest(_dir["state"], "maintenance").GetProperty("status").GetString());
+        var days90 = TimeSpan.FromDays(90);
+        Assert.Equal((0, 6000 - SampleData.LogRowsOlderThan("application_logs", 1, days90 - TimeSpan.FromHours(1))), await _postgres.CountByDateAsync("application_logs", "created_at", confirmedAt - days90));
+        Assert.Equal(0, (await _postgres.CountByDateAsync("user_searches", "created_at", confirmedAt - days90)).Older);
+
+        // A week later, unattended and with the default guard: only the week's rows go, nothing is held.
+        var nextWeek = Reference.AddDays(7);
+        var third = await Cli(at: nextWeek).RunAsync("run", Playbook);
+
+        Assert.True(third.ExitCode == 0, third.All);
+        var weekly = RunRecords.Latest(_dir["state"], "maintenance");
+        Assert.Equal("succeeded", weekly.GetProperty("status").GetString());
+        var tables = weekly.Step("pg_retention").GetProperty("outputs").GetProperty("tables").EnumerateArray().ToList();
+        foreach (var (table, days) in new[] { ("audit_logs", 365), ("application_logs", 90), ("page_views", 180), ("job_views", 180), ("user_searches", 90) })
+        {
+            // The confirmed run, an hour after the reference time, purged up to its own cutoff.
+            var lastCutoffAge = TimeSpan.FromDays(days) - TimeSpan.FromHours(1);
+            var increment = SampleData.LogRowsOlderThan(table, 1, TimeSpan.FromDays(days - 7)) - SampleData.LogRowsOlderThan(table, 1, lastCutoffAge);
+            var output = tables.Single(t => t.GetProperty("table").GetString() == table);
+            Assert.Equal(increment, output.GetProperty("rows_deleted").GetInt64());
+            Assert.True(output.GetProperty("share").GetDouble() < 0.1, $"{table}: share {output.GetProperty("share").GetDouble()}");
+        }
+
+        Assert.Empty(weekly.Step("pg_retention").GetProperty("outputs").GetProperty("held").EnumerateArray());
+        Assert.Empty(weekly.Step("mongo_retention").GetProperty("outputs").GetProperty("held").EnumerateArray());
+        Assert.Contains("deleted", await File.ReadAllTextAsync(Path.Combine(Folder, ReportOf(nextWeek))));
     }
 }
