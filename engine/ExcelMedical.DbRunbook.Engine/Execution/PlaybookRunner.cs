@@ -16,7 +16,7 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// Runs a playbook from start to end: validate, prepare, lock, steps in order, <c>always</c>
 /// steps, notifications, the run record. Returns the exit code; never throws for a failed step.
 /// </summary>
-public sealed class PlaybookRunner(RunbookHost host)
+internal sealed class PlaybookRunner(RunbookHost host)
 {
     /// <summary>How long each notifier may take; a hung mail server must not hold the run.</summary>
     public static readonly TimeSpan NotifierTimeout = TimeSpan.FromSeconds(60);
@@ -24,7 +24,7 @@ public sealed class PlaybookRunner(RunbookHost host)
     public async Task<RunResult> RunAsync(string playbookPath, RunRequest request, CancellationToken cancellationToken)
     {
         var diagnostics = new DiagnosticBag();
-        var playbook = new PlaybookLoader(host.Steps, host.Templates).Load(playbookPath, diagnostics);
+        var playbook = new PlaybookLoader(host.Steps, host.Templates, host.Environment).Load(playbookPath, diagnostics);
         if (playbook is null)
         {
             DiagnosticPrinter.Print(diagnostics, host.Error);
@@ -88,6 +88,12 @@ public sealed class PlaybookRunner(RunbookHost host)
 
             using (logger)
             {
+                // Warnings found while preparing (a missing env_file) go where the run's messages go.
+                foreach (var warning in problems.Warnings())
+                {
+                    logger.Warning("{Warning}", masker.Apply(warning.ToString()));
+                }
+
                 var run = new Run
                 {
                     Record = new RunRecord
@@ -293,4 +299,4 @@ public sealed class PlaybookRunner(RunbookHost host)
     }
 }
 
-public sealed record RunResult(int ExitCode, RunRecord? Record);
+internal sealed record RunResult(int ExitCode, RunRecord? Record);

@@ -4,7 +4,7 @@ using ExcelMedical.DbRunbook.Engine.Model;
 namespace ExcelMedical.DbRunbook.Engine.Options;
 
 /// <summary>Converts the text of a YAML scalar (after rendering) into an option's CLR type.</summary>
-public static class ScalarConverter
+internal static class ScalarConverter
 {
     public static bool IsScalarType(Type type)
     {
@@ -62,8 +62,9 @@ public static class ScalarConverter
 
         if (target == typeof(TimeSpan))
         {
-            var ok = Duration.TryParse(text, out var t);
+            var ok = Duration.TryParse(text, out var t, out var tooLong);
             value = t;
+            expected = tooLong ? $"a duration of at most {Duration.Format(Duration.Longest)}" : expected;
             return ok;
         }
 

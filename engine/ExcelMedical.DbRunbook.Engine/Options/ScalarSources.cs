@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Templating;
 namespace ExcelMedical.DbRunbook.Engine.Options;
 
 /// <summary>Static validation: literal values are checked; templates are only known at run time.</summary>
-public sealed class LiteralScalarSource : IScalarSource
+internal sealed class LiteralScalarSource : IScalarSource
 {
     public static LiteralScalarSource Instance { get; } = new();
 
@@ -16,8 +16,11 @@ public sealed class LiteralScalarSource : IScalarSource
     }
 }
 
-/// <summary>Run time: every value is rendered against the run's scope; render errors are collected.</summary>
-public sealed class RenderingScalarSource(TemplateEngine templates, TemplateScope scope) : IScalarSource
+/// <summary>
+/// Run time: every value is rendered against the run's scope, as a value that may be a path
+/// (<see cref="TemplateEngine.RenderValue"/>); render errors are collected.
+/// </summary>
+internal sealed class RenderingScalarSource(TemplateEngine templates, TemplateScope scope) : IScalarSource
 {
     public List<Diagnostic> Errors { get; } = [];
 
@@ -31,7 +34,7 @@ public sealed class RenderingScalarSource(TemplateEngine templates, TemplateScop
 
         try
         {
-            text = templates.Render(node.Value, scope);
+            text = templates.RenderValue(node.Value, scope);
         }
         catch (TemplateException ex)
         {

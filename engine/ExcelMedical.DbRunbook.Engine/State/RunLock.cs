@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.State;
 /// directory (an advisory <c>flock</c> on Linux), so it is released even when the process is
 /// killed; a side file says who holds it for the message the second run prints.
 /// </summary>
-public sealed class RunLock : IDisposable
+internal sealed class RunLock : IDisposable
 {
     private readonly FileStream _stream;
     private readonly string _infoPath;
