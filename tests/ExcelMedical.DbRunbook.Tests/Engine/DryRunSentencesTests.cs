@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
-using ExcelMedical.DbRunbook.Testing.Mongo;
 using ExcelMedical.DbRunbook.Tests.Maintenance;
 using ExcelMedical.DbRunbook.Tests.Support;
-using MongoDB.Driver;
 
 namespace ExcelMedical.DbRunbook.Tests.Engine;
 
@@ -16,31 +14,20 @@ public sealed partial class DryRunSentencesTests : IAsyncLifetime
     private static readonly DateTimeOffset Reference = ReferenceClock.Sunday;
 
     private readonly TempDirectory _dir = new();
-    private FreshDatabase _postgres = null!;
-    private MongoEndpoint _mongo = null!;
-    private string _mongoDatabase = string.Empty;
+    private SampleDatabases _databases = null!;
 
-    public async Task InitializeAsync()
-    {
-        _postgres = await FreshDatabase.WithSampleDataAsync(Reference, "sentences");
-        _mongo = await MongoEndpoint.Shared;
-        _mongoDatabase = _mongo.UniqueDatabaseName("excel_medical");
-        using var client = _mongo.CreateClient();
-        await MongoSampleData.SeedAsync(client.GetDatabase(_mongoDatabase), 1, Reference);
-    }
+    public async Task InitializeAsync() => _databases = await SampleDatabases.CreateAsync(Reference, "sentences");
 
     public async Task DisposeAsync()
     {
-        await _postgres.DisposeAsync();
-        await _mongo.DropDatabaseAsync(_mongoDatabase);
+        await _databases.DisposeAsync();
         _dir.Dispose();
     }
 
     [Fact]
     public async Task Every_planned_action_of_the_shipped_playbooks_reads_as_a_sentence_after_would()
     {
-        var environment = _postgres.GuideEnvironment();
-        environment["MONGO_URI"] = new MongoUrlBuilder(_mongo.ConnectionString) { DatabaseName = _mongoDatabase }.ToString();
+        var environment = _databases.GuideEnvironment();
         environment["BACKUP_ROOT_DIR"] = _dir["backups"];
         environment["LOG_ROOT_DIR"] = _dir["logs"];
         environment["PG_DATA_DIR"] = _dir.Path;
@@ -58,7 +45,7 @@ public sealed partial class DryRunSentencesTests : IAsyncLifetime
             ("backup", []),
             ("monitor", []),
             ("maintenance", []),
-            ("restore", ["--var", $"day={Reference:yyyy-MM-dd}", "--var", $"target={_postgres.Name}_restored"]),
+            ("restore", ["--var", $"day={Reference:yyyy-MM-dd}", "--var", $"target={_databases.Postgres.Name}_restored"]),
             ("restore-drill", []),
         })
         {

@@ -19,9 +19,11 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly SmtpServer _smtp = new();
     private readonly SlackReceiver _slack = new();
-    private FreshDatabase _postgres = null!;
-    private MongoEndpoint _mongo = null!;
-    private string _mongoDatabase = string.Empty;
+    private SampleDatabases _databases = null!;
+
+    private FreshDatabase Postgres => _databases.Postgres;
+
+    private string MongoDatabase => _databases.MongoDatabase;
 
     private string Folder => _dir["logs/maintenance"];
 
@@ -33,17 +35,12 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _postgres = await FreshDatabase.WithSampleDataAsync(Reference, "maintenance_playbook");
-        _mongo = await MongoEndpoint.Shared;
-        _mongoDatabase = _mongo.UniqueDatabaseName("excel_medical");
-        using var client = _mongo.CreateClient();
-        await MongoSampleData.SeedAsync(client.GetDatabase(_mongoDatabase), 1, Reference);
+        _databases = await SampleDatabases.CreateAsync(Reference, "maintenance_playbook");
     }
 
     public async Task DisposeAsync()
     {
-        await _postgres.DisposeAsync();
-        await _mongo.DropDatabaseAsync(_mongoDatabase);
+        await _databases.DisposeAsync();
         _smtp.Dispose();
         _slack.Dispose();
         _dir.Dispose();
@@ -51,9 +48,8 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
 
     private RunbookCliHarness Cli(string? maxDeleteShare = null, DateTimeOffset? at = null)
     {
-        var environment = _postgres.GuideEnvironment();
+        var environment = _databases.GuideEnvironment();
         environment["LOG_ROOT_DIR"] = _dir["logs"];
-        environment["MONGO_URI"] = new MongoUrlBuilder(_mongo.ConnectionString) { DatabaseName = _mongoDatabase }.ToString();
         environment["ALERT_EMAIL"] = "admin@excelmedicalstaffing.com";
         environment["SMTP_HOST"] = _smtp.Host;
         environment["SMTP_PORT"] = _smtp.Port.ToString(CultureInfo.InvariantCulture);
@@ -71,8 +67,8 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
 
     private async Task<long> MongoCountAsync(string collection)
     {
-        using var client = _mongo.CreateClient();
-        return await client.GetDatabase(_mongoDatabase).GetCollection<BsonDocument>(collection).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
+        using var client = _databases.Mongo.CreateClient();
+        return await client.GetDatabase(MongoDatabase).GetCollection<BsonDocument>(collection).CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty);
     }
 
     [Fact]
@@ -87,18 +83,18 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
     [Fact]
     public async Task The_dry_run_writes_nothing_and_counts_every_purge()
     {
-        var counts = await _postgres.RowCountsAsync();
+        var counts = await Postgres.RowCountsAsync();
 
         var result = await Cli("0.9").RunAsync("run", Playbook, "--dry-run");
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.False(Directory.Exists(_dir["logs"]));
-        Assert.Equal(counts, await _postgres.RowCountsAsync());
+        Assert.Equal(counts, await Postgres.RowCountsAsync());
         Assert.Equal(MongoSampleData.ExpectedCounts(1)[MongoSampleData.ChatConversations], await MongoCountAsync(MongoSampleData.ChatConversations));
         var applicationLogs = SampleData.LogRowsOlderThan("application_logs", 1, TimeSpan.FromDays(90));
         Assert.Contains($"would delete {applicationLogs.ToString("N0", CultureInfo.InvariantCulture)} of 6,000 rows (87.7%) from public.application_logs: created_at before the cutoff 2026-08-24 01:00:00 +00:00 (90 days)", result.Output);
         Assert.Contains("REINDEX TABLE CONCURRENTLY public.audit_logs", result.Output);
-        Assert.Contains($"documents (66.7%) from {_mongoDatabase}.analytics_events: created_at before the cutoff 2026-10-23 01:00:00 +00:00 (30 days)", result.Output);
+        Assert.Contains($"documents (66.7%) from {MongoDatabase}.analytics_events: created_at before the cutoff 2026-10-23 01:00:00 +00:00 (30 days)", result.Output);
         Assert.Empty(_smtp.Messages);
         Assert.Empty(_slack.Requests);
     }
@@ -118,7 +114,7 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         var guide = new Dictionary<string, int>(StringComparer.Ordinal) { ["audit_logs"] = 365, ["application_logs"] = 90, ["page_views"] = 180, ["job_views"] = 180, ["user_searches"] = 90 };
         foreach (var (table, days) in guide)
         {
-            var (older, newer) = await _postgres.CountByDateAsync(table, "created_at", Reference - TimeSpan.FromDays(days));
+            var (older, newer) = await Postgres.CountByDateAsync(table, "created_at", Reference - TimeSpan.FromDays(days));
             Assert.Equal(0, older);
             Assert.Equal(SampleData.ExpectedRowCounts(1)[table] - SampleData.LogRowsOlderThan(table, 1, TimeSpan.FromDays(days)), newer);
         }
@@ -128,7 +124,7 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         Assert.True(File.Exists(LogFile), string.Join(", ", Directory.GetFiles(Folder)));
         var log = await File.ReadAllTextAsync(LogFile);
         Assert.Contains("VACUUM (ANALYZE)", log);
-        Assert.DoesNotContain(_postgres.Server.Password, log);
+        Assert.DoesNotContain(Postgres.Server.Password, log);
         var report = await File.ReadAllTextAsync(ReportFile);
         Assert.Contains("Excel Medical database maintenance report", report);
 
@@ -161,11 +157,11 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         Assert.True(first.ExitCode == 0, first.All);
         var record = RunRecords.Latest(_dir["state"], "maintenance");
         Assert.Equal("warning", record.GetProperty("status").GetString());
-        Assert.Equal(6000, await _postgres.ScalarAsync<long>("SELECT count(*) FROM application_logs"));
-        Assert.Equal(4000, await _postgres.ScalarAsync<long>("SELECT count(*) FROM user_searches"));
+        Assert.Equal(6000, await Postgres.ScalarAsync<long>("SELECT count(*) FROM application_logs"));
+        Assert.Equal(4000, await Postgres.ScalarAsync<long>("SELECT count(*) FROM user_searches"));
         foreach (var (table, days) in new[] { ("audit_logs", 365), ("page_views", 180), ("job_views", 180) })
         {
-            Assert.Equal(0, (await _postgres.CountByDateAsync(table, "created_at", Reference - TimeSpan.FromDays(days))).Older);
+            Assert.Equal(0, (await Postgres.CountByDateAsync(table, "created_at", Reference - TimeSpan.FromDays(days))).Older);
         }
 
         // The MongoDB retention after the warning still runs and purges.
@@ -195,8 +191,8 @@ public sealed class MaintenancePlaybookTests : IAsyncLifetime
         Assert.True(second.ExitCode == 0, second.All);
         Assert.Equal("succeeded", RunRecords.Latest(_dir["state"], "maintenance").GetProperty("status").GetString());
         var days90 = TimeSpan.FromDays(90);
-        Assert.Equal((0, 6000 - SampleData.LogRowsOlderThan("application_logs", 1, days90 - TimeSpan.FromHours(1))), await _postgres.CountByDateAsync("application_logs", "created_at", confirmedAt - days90));
-        Assert.Equal(0, (await _postgres.CountByDateAsync("user_searches", "created_at", confirmedAt - days90)).Older);
+        Assert.Equal((0, 6000 - SampleData.LogRowsOlderThan("application_logs", 1, days90 - TimeSpan.FromHours(1))), await Postgres.CountByDateAsync("application_logs", "created_at", confirmedAt - days90));
+        Assert.Equal(0, (await Postgres.CountByDateAsync("user_searches", "created_at", confirmedAt - days90)).Older);
 
         // A week later, unattended and with the default guard: only the week's rows go, nothing is held.
         var nextWeek = Reference.AddDays(7);
