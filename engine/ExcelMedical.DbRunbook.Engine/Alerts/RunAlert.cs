@@ -26,6 +26,9 @@ public enum AlertTransition
 
     /// <summary>It stopped firing.</summary>
     Resolved,
+
+    /// <summary>Its check was turned off (the metric step was skipped, e.g. MONGO_URI emptied): it is no longer watched, which is not a recovery.</summary>
+    Disabled,
 }
 
 /// <summary>

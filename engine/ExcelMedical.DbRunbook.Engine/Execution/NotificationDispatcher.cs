@@ -56,6 +56,10 @@ internal sealed class NotificationDispatcher(Run run, StepRunner runner)
         triggers.Contains(NotifyTrigger.Always) || (triggers.Contains(NotifyTrigger.Alert) && record.Alerts.Count > 0) || record.Status switch
         {
             RunStatus.Succeeded => triggers.Contains(NotifyTrigger.Success),
+
+            // A warning run did its job: whoever hears about successes hears about it too, so a
+            // warning is never quieter than a success; on: [warning] alone hears only warnings.
+            RunStatus.Warning => triggers.Contains(NotifyTrigger.Success) || triggers.Contains(NotifyTrigger.Warning),
             RunStatus.Failed => triggers.Contains(NotifyTrigger.Failure),
             RunStatus.Cancelled => triggers.Contains(NotifyTrigger.Cancelled) || triggers.Contains(NotifyTrigger.Failure),
             _ => false,

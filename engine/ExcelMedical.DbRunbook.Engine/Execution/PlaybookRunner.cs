@@ -176,28 +176,53 @@ internal sealed class PlaybookRunner(RunbookHost host)
             Publish(run, record, failed, cancellationToken.IsCancellationRequested);
         }
 
-        var status = run.Strategy.IsDryRun ? RunStatus.Planned
-            : cancellationToken.IsCancellationRequested || run.Record.Steps.Any(s => s.Status == StepStatus.Cancelled) ? RunStatus.Cancelled
-            : failed ? RunStatus.Failed
-            : RunStatus.Succeeded;
+        var status = Outcome(run, failed, cancellationToken.IsCancellationRequested || run.Record.Steps.Any(s => s.Status == StepStatus.Cancelled));
         run.Record.Status = status;
-        run.Record.Error = run.Record.FailedStep is { } failedStep ? $"step '{failedStep.Id}' ({failedStep.Uses}) {StatusNames.Of(failedStep.Status).Replace('_', ' ')}: {failedStep.Message}"
-            : status == RunStatus.Cancelled ? "the run was interrupted" : null;
+        run.Record.Error = status == RunStatus.Failed && run.Strategy.IsDryRun ? DryRunProblem(run.Record)
+            : run.Record.FailedStep is { } failedStep ? $"step '{failedStep.Id}' ({failedStep.Uses}) {StatusNames.Of(failedStep.Status).Replace('_', ' ')}: {failedStep.Message}"
+            : status == RunStatus.Cancelled ? "the run was interrupted"
+            : null;
+        if (status == RunStatus.Warning && run.Record.Warnings is { } warnings)
+        {
+            run.Record.Message = warnings.Count == 1 ? warnings[0] : $"{warnings.Count} warnings; first: {warnings[0]}";
+        }
+
         run.Record.Finished = run.Time.GetLocalNow();
         RunModel.Publish(run.Scope, run.Record);
         run.Scope.SetRun("outcome", StatusNames.Of(status));
         await new NotificationDispatcher(run, runner).SendAsync(playbook.Notify, request);
     }
 
+    /// <summary>
+    /// How the run ends, or has gone so far. A dry run ends planned, unless a step could not be
+    /// planned (a database it would act on cannot be reached): then it failed, exit 1.
+    /// </summary>
+    private static RunStatus Outcome(Run run, bool failed, bool interrupted) =>
+        interrupted ? RunStatus.Cancelled
+        : run.Strategy.IsDryRun ? (run.Record.Steps.Any(s => s.IsFailure) ? RunStatus.Failed : RunStatus.Planned)
+        : failed ? RunStatus.Failed
+        : run.Record.Steps.Any(s => s.LeftSomethingForAHuman) ? RunStatus.Warning
+        : RunStatus.Succeeded;
+
+    private static string DryRunProblem(RunRecord record)
+    {
+        var unplanned = record.Steps.Where(s => s.IsFailure).ToList();
+        return $"the dry run is incomplete: {string.Join("; ", unplanned.Select(s => $"step '{s.Id}' ({s.Uses}) could not be planned: {s.Message}"))}";
+    }
+
     private static void Publish(Run run, StepRecord record, bool failed, bool interrupted)
     {
-        // The outcome so far, for always-steps (a summary report) that render before the run ends.
-        run.Scope.SetRun("outcome", run.Strategy.IsDryRun ? "planned" : interrupted ? "cancelled" : failed ? "failed" : "succeeded");
+        // The outcome so far, for always-steps (a summary report) that render before the run ends,
+        // with the time so far as the run's duration.
+        run.Scope.SetRun("outcome", StatusNames.Of(Outcome(run, failed, interrupted)));
 
         // A dry run shows the path of a successful run: later conditions see a planned step as succeeded.
         var status = record.Status == StepStatus.Planned ? StepStatus.Succeeded : record.Status;
         run.Scope.SetStep(record.Id, StatusNames.Of(status), record.Outputs);
         RunModel.Publish(run.Scope, run.Record);
+        var elapsed = run.Time.GetLocalNow() - run.Record.Started;
+        run.Scope.SetRun("duration", elapsed);
+        run.Scope.SetRun("duration_seconds", Math.Round(elapsed.TotalSeconds, 1));
 
         // While the run goes on, run.status says how it is going so far, for always-steps' conditions.
         run.Scope.SetRun("status", StatusNames.Of(interrupted ? RunStatus.Cancelled : failed ? RunStatus.Failed : RunStatus.Running));
@@ -234,7 +259,15 @@ internal sealed class PlaybookRunner(RunbookHost host)
         var log = run.Log;
         if (request.DryRun)
         {
-            log.Information("Dry run finished: {Count} step(s) planned, nothing was changed", record.Steps.Count(s => s.Status == StepStatus.Planned));
+            if (record.Status == RunStatus.Failed)
+            {
+                log.Error("Dry run failed: {Error}; nothing was changed", record.Error);
+            }
+            else
+            {
+                log.Information("Dry run finished: {Count} step(s) planned, nothing was changed", record.Steps.Count(s => s.Status == StepStatus.Planned));
+            }
+
             return new RunResult(record.ExitCode, record);
         }
 
@@ -248,6 +281,14 @@ internal sealed class PlaybookRunner(RunbookHost host)
         if (record.Status == RunStatus.Succeeded)
         {
             log.Information("Run {RunId} succeeded in {Duration}", record.Id, Duration.Format(record.Duration));
+        }
+        else if (record.Status == RunStatus.Warning)
+        {
+            log.Warning("Run {RunId} succeeded with {Count} warning(s) in {Duration}; left for a human:", record.Id, record.Warnings?.Count ?? 0, Duration.Format(record.Duration));
+            foreach (var warning in record.Warnings ?? [])
+            {
+                log.Warning("  {Warning}", warning);
+            }
         }
         else
         {

@@ -55,5 +55,5 @@ internal sealed class Run : IRunView
 
     public IReadOnlyList<IStepView> Steps => Record.Steps;
 
-    public StepContext ContextFor(string stepId) => new(this, stepId);
+    public StepContext ContextFor(StepRecord record) => new(this, record);
 }

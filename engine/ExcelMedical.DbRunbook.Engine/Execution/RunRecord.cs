@@ -34,7 +34,10 @@ internal sealed class RunRecord
     /// <summary>For scheduled and catch-up runs (and skipped ticks): the cron time the run belongs to.</summary>
     public DateTimeOffset? Tick { get; init; }
 
-    /// <summary>Why a scheduled tick was skipped (status <c>skipped</c>): the reason, for people.</summary>
+    /// <summary>
+    /// For people, beside the status: why a scheduled tick was skipped (status <c>skipped</c>), or
+    /// what a <c>warning</c> run left for a human.
+    /// </summary>
     public string? Message { get; set; }
 
     public List<StepRecord> Steps { get; } = [];
@@ -47,6 +50,16 @@ internal sealed class RunRecord
     /// <summary>The first step that failed the run, if any.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public StepRecord? FailedStep => Steps.FirstOrDefault(s => s.IsFailure && !s.ContinuedOnError);
+
+    /// <summary>Every step's warnings as "step: message", in run order; null when there are none.</summary>
+    public IReadOnlyList<string>? Warnings
+    {
+        get
+        {
+            var all = Steps.SelectMany(s => s.WarningLines()).ToList();
+            return all.Count == 0 ? null : all;
+        }
+    }
 
     /// <summary>What went wrong, for people: the failing step and its message, or a problem before any step ran.</summary>
     public string? Error { get; set; }

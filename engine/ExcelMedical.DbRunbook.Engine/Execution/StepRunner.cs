@@ -80,11 +80,14 @@ internal sealed class StepRunner(Run run)
         }
 
         var step = descriptor.Create();
-        var context = run.ContextFor(definition.Id);
+        var context = run.ContextFor(record);
         var attempts = 1 + (run.Strategy.IsDryRun ? 0 : definition.Retries);
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
             record.Attempts = attempt;
+
+            // Warnings belong to the attempt that gave the step its outcome.
+            record.Warnings = null;
             await AttemptAsync(step, context, bound.Options, definition, record, runToken);
             if (record.Status is StepStatus.Succeeded or StepStatus.Planned or StepStatus.Cancelled || attempt == attempts)
             {

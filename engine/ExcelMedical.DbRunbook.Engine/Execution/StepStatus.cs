@@ -20,6 +20,12 @@ public enum RunStatus
 {
     Running,
     Succeeded,
+
+    /// <summary>
+    /// The run did its job but left something for a human: a step warned (a guard rail refused one
+    /// table) or failed under continue_on_error. Exit code 0, yellow in Slack, said in the summary.
+    /// </summary>
+    Warning,
     Failed,
     Cancelled,
     Planned,

@@ -51,7 +51,11 @@ internal sealed record StepDefinition(
 /// <summary>When a notifier fires, relative to how the run ended.</summary>
 internal enum NotifyTrigger
 {
+    /// <summary>The run succeeded, or ended <c>warning</c> (it did its job but left something for a human).</summary>
     Success,
+
+    /// <summary>The run ended <c>warning</c> only; <c>on: [failure, warning]</c> hears of everything but plain successes.</summary>
+    Warning,
     Failure,
     Cancelled,
     Alert,

@@ -35,6 +35,9 @@ public sealed record RunNotice(
     IReadOnlyList<string> LogTail,
     string? LogFile)
 {
+    /// <summary>What a <c>warning</c> run left for a human, "step: message" each, with the way forward.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public const int LogTailLines = 30;
 
     internal static RunNotice From(RunRecord record, SecretMasker masker)
@@ -42,22 +45,23 @@ public sealed record RunNotice(
         var severity = record.Status switch
         {
             RunStatus.Failed => NoticeSeverity.Error,
-            RunStatus.Cancelled => NoticeSeverity.Warning,
-            RunStatus.Succeeded when record.Steps.Any(s => s.ContinuedOnError) => NoticeSeverity.Warning,
+            RunStatus.Cancelled or RunStatus.Warning => NoticeSeverity.Warning,
             RunStatus.Succeeded => NoticeSeverity.Success,
             _ => NoticeSeverity.Info,
         };
         var verb = record.Status switch
         {
-            RunStatus.Succeeded when severity == NoticeSeverity.Warning => "succeeded with warnings",
+            RunStatus.Warning => "succeeded with warnings",
             RunStatus.Planned => "planned (dry run)",
             _ => StatusNames.Of(record.Status),
         };
         var title = $"{record.Playbook} {verb} on {record.Host}";
-        if (record.Alerts.Count > 0 && record.Status == RunStatus.Succeeded)
+        if (record.Alerts.Count > 0 && record.Status is RunStatus.Succeeded or RunStatus.Warning)
         {
-            severity = AlertNotice.Severity(record.Alerts);
-            title = $"{record.Playbook}: {AlertNotice.Summary(record.Alerts)} on {record.Host}";
+            // The alerts colour the notice, never lighter than the run's own warning.
+            var alerts = AlertNotice.Severity(record.Alerts);
+            severity = record.Status == RunStatus.Warning && alerts == NoticeSeverity.Success ? NoticeSeverity.Warning : alerts;
+            title = $"{record.Playbook}: {AlertNotice.Summary(record.Alerts)}{(record.Status == RunStatus.Warning ? ", with warnings" : string.Empty)} on {record.Host}";
         }
 
         var lines = record.Steps.Select(s => new NoticeLine(
@@ -80,7 +84,10 @@ public sealed record RunNotice(
             record.Error is null ? null : masker.Apply(record.Error),
             [.. AlertNotice.Lines(record.Alerts).Select(masker.Apply)],
             [.. tail.Select(masker.Apply)],
-            record.LogFile);
+            record.LogFile)
+        {
+            Warnings = [.. (record.Warnings ?? []).Select(masker.Apply)],
+        };
     }
 
     public string PlainText()
@@ -92,6 +99,17 @@ public sealed record RunNotice(
         if (Error is not null)
         {
             text.AppendLine($"Error: {Error}");
+            text.AppendLine();
+        }
+
+        if (Warnings.Count > 0)
+        {
+            text.AppendLine("Warnings (the run did its job; these are left for a human):");
+            foreach (var line in Warnings)
+            {
+                text.AppendLine("  " + line);
+            }
+
             text.AppendLine();
         }
 

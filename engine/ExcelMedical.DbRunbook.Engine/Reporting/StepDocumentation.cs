@@ -63,6 +63,7 @@ internal static class StepDocumentation
         }
     }
 
+    /// <summary>A default as a playbook would write it: 30s, "text", [a, b], { name: { critical: 100 } }.</summary>
     private static string? DefaultText(object? value) => value switch
     {
         null => null,
@@ -72,9 +73,21 @@ internal static class StepDocumentation
         TimeSpan t => Duration.Format(t),
         Enum e => OptionNaming.Policy.ConvertName(e.ToString()),
         System.Collections.ICollection { Count: 0 } => null,
-        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object>()) + "]",
+        System.Collections.IDictionary map => "{ " + string.Join(", ", map.Keys.Cast<object>().Select(key => $"{key}: {DefaultText(map[key]) ?? "{}"}")) + " }",
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object>().Select(DefaultText)) + "]",
+        _ when !ScalarConverter.IsScalarType(value.GetType()) => MappingText(value),
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>A mapping of options by the values that differ from its own defaults, e.g. a threshold as { warning: 75, critical: 85 }.</summary>
+    private static string MappingText(object value)
+    {
+        var set = OptionDescriptor.For(value.GetType())
+            .Select(o => (o.Name, Value: o.Property.GetValue(value), o.DefaultValue))
+            .Where(o => !Equals(o.Value, o.DefaultValue) && DefaultText(o.Value) is not null)
+            .Select(o => $"{o.Name}: {DefaultText(o.Value)}");
+        return "{ " + string.Join(", ", set) + " }";
+    }
 
     private static string TypeName(Type type)
     {

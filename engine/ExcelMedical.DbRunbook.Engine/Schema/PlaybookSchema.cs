@@ -254,7 +254,7 @@ internal static class PlaybookSchema
             ["uses"] = uses.DeepClone(),
             ["on"] = new JsonObject
             {
-                ["description"] = "When to send: success, failure, cancelled, alert, always (default: success, failure, cancelled, alert).",
+                ["description"] = "When to send: success (also fires for a run that ended warning), warning (only a run that ended warning), failure, cancelled, alert, always (default: success, failure, cancelled, alert).",
                 ["type"] = "array",
                 ["items"] = new JsonObject { ["enum"] = new JsonArray([.. Enum.GetNames<NotifyTrigger>().Select(n => (JsonNode)n.ToLowerInvariant())]) },
             },

@@ -17,12 +17,14 @@ namespace ExcelMedical.DbRunbook.Engine.Steps;
 public sealed class StepContext
 {
     private readonly Run _run;
+    private readonly StepRecord _record;
 
-    internal StepContext(Run run, string stepId)
+    internal StepContext(Run run, StepRecord record)
     {
         _run = run;
-        StepId = stepId;
-        Log = run.Log.ForContext(nameof(StepId), stepId);
+        _record = record;
+        StepId = record.Id;
+        Log = run.Log.ForContext(nameof(StepId), StepId);
         Files = new StepFiles(run.Secrets);
     }
 
@@ -70,6 +72,21 @@ public sealed class StepContext
 
     /// <summary>A live status line on a terminal (bytes, rows, elapsed); silent when output is redirected.</summary>
     public StepProgress Progress => _run.Progress;
+
+    /// <summary>
+    /// Records that the step did its job but left something for a human (a guard rail refused one
+    /// table; say what and the way forward, e.g. the command that confirms it). The step still
+    /// succeeds; the run ends <c>warning</c> (exit 0, yellow in Slack) and the warning is kept in
+    /// the run record (<c>steps[].warnings</c>, <c>run.warnings</c>), logged, and shown in every
+    /// notification. The message is masked.
+    /// </summary>
+    public void Warn(string message)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(message);
+        var masked = _run.Secrets.Apply(message);
+        _record.AddWarning(masked);
+        Log.Warning("  warning: {Warning}", masked);
+    }
 
     /// <summary>The latest earlier step of this run with that id, or null if none ran before this one.</summary>
     public IStepView? EarlierStep(string id) =>

@@ -40,7 +40,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
             {
                 var indexBytes = await PostgresMaintenance.ScalarAsync<long>(connection, IndexSizeSql, cancellationToken);
                 var catalogs = version is >= 140000 and < 160000 ? "; on this PostgreSQL version it also rebuilds the system catalogs" : string.Empty;
-                actions.Add($"REINDEX DATABASE {database} ({ByteSize.Format(indexBytes)} of indexes), lock_timeout {PostgresMaintenance.Milliseconds(options.LockTimeout)}: writes to each table wait while its indexes are rebuilt{catalogs}");
+                actions.Add($"run REINDEX DATABASE {database} ({ByteSize.Format(indexBytes)} of indexes), lock_timeout {PostgresMaintenance.Milliseconds(options.LockTimeout)}: writes to each table wait while its indexes are rebuilt{catalogs}");
             }
             else
             {
@@ -49,7 +49,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
                 foreach (var table in tables)
                 {
                     var indexBytes = await PostgresMaintenance.ScalarAsync<long>(connection, "SELECT pg_indexes_size(@oid)", cancellationToken, ("oid", table.Oid));
-                    actions.Add($"REINDEX TABLE CONCURRENTLY {table.Display} in {database} ({ByteSize.Format(indexBytes)} of indexes), lock_timeout {PostgresMaintenance.Milliseconds(options.LockTimeout)}; reads and writes continue");
+                    actions.Add($"run REINDEX TABLE CONCURRENTLY {table.Display} in {database} ({ByteSize.Format(indexBytes)} of indexes), lock_timeout {PostgresMaintenance.Milliseconds(options.LockTimeout)}; reads and writes continue");
                 }
 
                 if (tables.Count == 0)
@@ -64,7 +64,7 @@ public sealed class PostgresReindexStep : Step<PostgresReindexOptions>
             }
         }
 
-        actions.Add("then look for invalid indexes (pg_index.indisvalid = false) and report them; nothing is dropped");
+        actions.Add("look for invalid indexes afterwards (pg_index.indisvalid = false) and report them; nothing is dropped");
         return StepPlan.Of(new StepOutputs().Add("databases", databases.ToList()).Add("mode", Mode(options)), [.. actions]);
     }
 

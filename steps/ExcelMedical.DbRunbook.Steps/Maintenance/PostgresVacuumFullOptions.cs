@@ -24,16 +24,19 @@ public sealed class PostgresVacuumFullOptions : PostgresDatabasesOptions
     [Description("Look at every database that accepts connections (templates excluded) instead of databases.")]
     public override bool AllDatabases { get; set; }
 
-    [Description("Only consider these tables (schema.table or table); they must still be over the bloat thresholds.")]
+    [Description("Only consider these tables (schema.table or table); they must still be over min_bloat_percent.")]
     public List<string> Tables { get; set; } = [];
 
-    [Range(1.0, 100.0)]
-    [Description("A table is rewritten only when at least this share of it (percent) is wasted space: dead rows and free space beyond what its fillfactor leaves. 50 means the table is twice the size its rows need.")]
-    public double MinBloatPercent { get; set; } = 50;
+    [Range(0.0, 100.0)]
+    [Description("A table is rewritten when its bloat, measured exactly as postgres.metrics measures postgres.bloat_pct (same query, same minimum size, one decimal), is above this percentage. Set it to the monitor's lowest bloat alert level (the shipped monitor.yaml warns above 30) and maintenance repairs every table the monitor flags.")]
+    public double MinBloatPercent { get; set; } = Infrastructure.Postgres.BloatMeasure.DefaultAlertPercent;
 
-    [Range(0.0, 1_000_000.0)]
-    [Description("…and at least this much space (MiB) would be given back; small tables are left to autovacuum.")]
-    public double MinWastedMb { get; set; } = 10;
+    [Range(0, 10_000_000)]
+    [Description("Tables smaller than this many 8 kB pages are not measured, as postgres.metrics's bloat_min_pages (keep the two equal).")]
+    public int MinPages { get; set; } = Infrastructure.Postgres.BloatMeasure.DefaultMinPages;
+
+    [Description("Measure with pgstattuple_approx where the pgstattuple extension is installed, as postgres.metrics's use_pgstattuple (keep the two equal); otherwise the estimate from statistics.")]
+    public bool UsePgstattuple { get; set; } = true;
 
     [Description("How long to wait for the table's ACCESS EXCLUSIVE lock. A request that cannot be granted at once queues every later reader behind it, so keep this short: the table is skipped and the next one done.")]
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -42,7 +45,7 @@ public sealed class PostgresVacuumFullOptions : PostgresDatabasesOptions
     [Description("Tables larger than this (MiB, with indexes) are not rewritten with VACUUM FULL, which locks them for its whole run; the guide's advice is regular VACUUM for large tables, or pg_repack. 0: no limit.")]
     public int MaxTableMb { get; set; } = 10240;
 
-    [Description("vacuum_full, pg_repack (online; the program and the extension must be installed, the table needs a primary key) or auto (pg_repack where it can, VACUUM FULL otherwise).")]
+    [Description("vacuum_full, pg_repack (online; the program and the extension must be installed, the table needs a primary key; where they are missing the tables are left and named) or auto (pg_repack where it can, VACUUM FULL otherwise).")]
     public BloatRepairMethod Method { get; set; } = BloatRepairMethod.VacuumFull;
 
     [Range(1.0, 10.0)]

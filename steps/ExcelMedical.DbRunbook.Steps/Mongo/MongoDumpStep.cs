@@ -21,16 +21,32 @@ namespace ExcelMedical.DbRunbook.Steps.Mongo;
 [Step("mongo.dump", "Dump a MongoDB database with the driver into mongodump's layout (<db>/<collection>.bson + .metadata.json), packed as a gzipped tar")]
 public sealed class MongoDumpStep : Step<MongoDumpOptions>
 {
-    public override Task<StepPlan> PlanAsync(StepContext context, MongoDumpOptions options, CancellationToken cancellationToken)
+    public override async Task<StepPlan> PlanAsync(StepContext context, MongoDumpOptions options, CancellationToken cancellationToken)
     {
         var target = MongoTarget.From(context.Connections.Get(options.Connection), options.Database, context.Secrets);
         var output = context.ResolvePath(options.File);
         var top = MongoDumpLayout.TopFolderFor(output);
+
+        // Read-only, but it proves the server the run would dump can be reached.
+        int count;
+        using (var client = target.CreateClient(options.ServerSelectionTimeout))
+        {
+            await target.PingAsync(client, options.ServerSelectionTimeout, context.Secrets, cancellationToken);
+            try
+            {
+                count = (await SelectAsync(client.GetDatabase(target.Database), options, cancellationToken)).Count;
+            }
+            catch (Exception ex) when (ex is MongoException or TimeoutException)
+            {
+                throw target.Failure(client, ex, "listing the collections", options.ServerSelectionTimeout, context.Secrets);
+            }
+        }
+
         var plan = new List<string>
         {
-            $"dump database {target.Database} of {target.Display}: {Selection(options)}, in batches of {options.BatchSize} documents",
+            $"dump database {target.Database} of {target.Display} ({count} collection(s) and view(s) now): {Selection(options)}, in batches of {options.BatchSize} documents",
             $"pack them as {top}/{target.Database}/<collection>.bson + <collection>.metadata.json (mongodump's layout) into {output}, gzip -{options.CompressionLevel} on {Environment.ProcessorCount} cores",
-            $"write it as {output}.partial, renamed when complete, spooling one collection at a time through {output}.partial.spool (owner-only, deleted afterwards)",
+            $"write it as {output}.partial and rename it when complete, spooling one collection at a time through {output}.partial.spool (owner-only, deleted afterwards)",
         };
         var found = DiskSpace.FindPreviousBackup(output);
         if (found.SkippedNote is { } skipped)
@@ -43,7 +59,7 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
             plan.Add($"need {ByteSize.Format(previous * options.FreeSpaceFactor)} free (last backup {ByteSize.Format(previous)}); {ByteSize.Format(DiskSpace.Available(output))} free now");
         }
 
-        return Task.FromResult(StepPlan.Of(new StepOutputs().Add("file", output).Add("database", target.Database), [.. plan]));
+        return StepPlan.Of(new StepOutputs().Add("file", output).Add("database", target.Database), [.. plan]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoDumpOptions options, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ namespace ExcelMedical.DbRunbook.Steps.Postgres;
 [Step("postgres.dump", "Dump a PostgreSQL database (pg_dump custom format, gzip on every core, or directory format with parallel jobs)")]
 public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
 {
-    public override Task<StepPlan> PlanAsync(StepContext context, PostgresDumpOptions options, CancellationToken cancellationToken)
+    public override async Task<StepPlan> PlanAsync(StepContext context, PostgresDumpOptions options, CancellationToken cancellationToken)
     {
         var target = PostgresTarget.From(context.Connections.Get(options.Connection));
         var output = context.ResolvePath(options.File);
@@ -28,10 +28,24 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         var sink = options.Format == DumpFormat.Custom
             ? $" | gzip -{options.CompressionLevel} on {Environment.ProcessorCount} cores > {output}"
             : string.Empty;
-        var plan = new List<string> { $"dump {target.Display}: {spec.Display}{sink}" };
+
+        // Read-only, but it proves the database the run would dump can be reached: a dry run
+        // that cannot reach it fails instead of promising a backup.
+        string size;
+        await using (var connection = await target.OpenAsync(cancellationToken, loadTypes: false))
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT pg_database_size(current_database()), (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%')",
+                connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            size = $"{ByteSize.Format(reader.GetInt64(0))}, {reader.GetInt64(1)} tables";
+        }
+
+        var plan = new List<string> { $"dump {target.Display} ({size}): {spec.Display}{sink}" };
         if (options.Format == DumpFormat.Custom)
         {
-            plan.Add($"written as {output}.partial and renamed when complete{(options.TableChecksums ? "; row counts and content checksums of every table recorded" : string.Empty)}");
+            plan.Add($"write it as {output}.partial and rename it when complete{(options.TableChecksums ? "; record the row count and content checksum of every table" : string.Empty)}");
         }
 
         var found = DiskSpace.FindPreviousBackup(output);
@@ -42,10 +56,10 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
 
         if (found.Size is { } previous)
         {
-            plan.Add($"needs {ByteSize.Format(previous * options.FreeSpaceFactor)} free (last backup {ByteSize.Format(previous)}); {ByteSize.Format(DiskSpace.Available(output))} free now");
+            plan.Add($"need {ByteSize.Format(previous * options.FreeSpaceFactor)} free (last backup {ByteSize.Format(previous)}); {ByteSize.Format(DiskSpace.Available(output))} free now");
         }
 
-        return Task.FromResult(StepPlan.Of(new StepOutputs().Add("file", output).Add("format", FormatName(options)), [.. plan]));
+        return StepPlan.Of(new StepOutputs().Add("file", output).Add("format", FormatName(options)), [.. plan]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresDumpOptions options, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         };
         if (options.DumpStep is not null)
         {
-            actions.Add($"check every table step '{options.DumpStep}' found in the database has its TABLE DATA in the dump");
+            actions.Add($"check that every table step '{options.DumpStep}' found in the database has its TABLE DATA in the dump");
         }
 
         if (options.Report is not null)

@@ -19,23 +19,29 @@ namespace ExcelMedical.DbRunbook.Steps.Restore;
 [Step("mongo.restore", "Restore a MongoDB backup (mongo.dump's or mongodump's layout in a .tar.gz, local or from S3) with the driver: documents in batches, indexes from metadata.json")]
 public sealed class MongoRestoreStep : Step<MongoRestoreOptions>
 {
-    public override Task<StepPlan> PlanAsync(StepContext context, MongoRestoreOptions options, CancellationToken cancellationToken)
+    public override async Task<StepPlan> PlanAsync(StepContext context, MongoRestoreOptions options, CancellationToken cancellationToken)
     {
         var server = Server(context, options);
         var actions = new List<string> { BackupSource.Describe(context, Source(options)) };
         if (server.Database == server.Url.DatabaseName && !options.ConfirmOverwriteProduction)
         {
             actions.Add($"refuse: {server.Database} is the database of connection '{options.Connection}' (production); set confirm_overwrite_production: true to replace it");
-            return Task.FromResult(StepPlan.Of([.. actions]));
+            return StepPlan.Of([.. actions]);
+        }
+
+        // Read-only, but it proves the server the run would restore to can be reached.
+        using (var client = server.CreateClient(options.ServerSelectionTimeout))
+        {
+            await server.PingAsync(client, options.ServerSelectionTimeout, context.Secrets, cancellationToken);
         }
 
         actions.Add("read all of it first: every gzip CRC, tar entry, BSON document and metadata.json; a corrupt or truncated archive is refused before anything is written");
         actions.Add(options.Drop
             ? $"restore into database {server.Database} of {server.Display}, dropping each of the archive's collections there first (mongorestore --drop)"
             : $"restore into database {server.Database} of {server.Display}; refused if one of the archive's collections is there with documents (set drop: true to replace them)");
-        actions.Add($"per collection: create it with its dumped options, insert its documents in batches of {options.BatchSize}, build its indexes from metadata.json; views last");
+        actions.Add($"create each collection with its dumped options, insert its documents in batches of {options.BatchSize} and build its indexes from metadata.json; views last");
         actions.Add("compare the documents and indexes of every collection with the archive");
-        return Task.FromResult(StepPlan.Of(new StepOutputs().Add("database", server.Database), [.. actions]));
+        return StepPlan.Of(new StepOutputs().Add("database", server.Database), [.. actions]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, MongoRestoreOptions options, CancellationToken cancellationToken)

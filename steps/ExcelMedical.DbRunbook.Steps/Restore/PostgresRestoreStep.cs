@@ -17,7 +17,7 @@ namespace ExcelMedical.DbRunbook.Steps.Restore;
 [Step("postgres.restore", "Restore a PostgreSQL backup (.sql.gz or directory format, local or from S3) into a new database, verified first, compared after")]
 public sealed class PostgresRestoreStep : Step<PostgresRestoreOptions>
 {
-    public override Task<StepPlan> PlanAsync(StepContext context, PostgresRestoreOptions options, CancellationToken cancellationToken)
+    public override async Task<StepPlan> PlanAsync(StepContext context, PostgresRestoreOptions options, CancellationToken cancellationToken)
     {
         var connection = PostgresTarget.From(context.Connections.Get(options.Connection));
         var target = TargetOf(options, connection);
@@ -25,8 +25,15 @@ public sealed class PostgresRestoreStep : Step<PostgresRestoreOptions>
         if (string.Equals(target, connection.Database, StringComparison.Ordinal) && !options.ConfirmOverwriteProduction)
         {
             actions.Add($"refuse: {target} is the connection's own (production) database; set confirm_overwrite_production: true to replace it");
-            return Task.FromResult(StepPlan.Of([.. actions]));
+            return StepPlan.Of([.. actions]);
         }
+
+        // Read-only, but it proves the server the run would restore to can be reached, and says what it holds now.
+        var state = await new PostgresRestorer(context, connection, options.MaintenanceDatabase).InspectAsync(target, cancellationToken);
+        actions.Add(!state.Exists ? $"find no database {target} on {connection.Host}:{connection.Port} yet"
+            : state.IsEmpty ? $"find {target} on {connection.Host}:{connection.Port} empty"
+            : options.Clean ? $"find {target} on {connection.Host}:{connection.Port} holding {state.Relations} relation(s)"
+            : $"refuse: {target} on {connection.Host}:{connection.Port} exists and holds {state.Relations} relation(s); set clean: true to replace its objects");
 
         actions.Add("read all of it first: every gzip CRC and every data block (pg_restore -f -); a corrupt or truncated dump is refused before anything is written");
         actions.Add(options.Clean
@@ -37,9 +44,9 @@ public sealed class PostgresRestoreStep : Step<PostgresRestoreOptions>
             actions.Add($"replace the production database {target} (confirm_overwrite_production: true)");
         }
 
-        actions.Add($"pg_restore --dbname={target} --clean --if-exists --exit-on-error{(options.NoOwner ? " --no-owner" : string.Empty)} (one transaction for a .sql.gz, --jobs={options.Jobs} for a directory-format dump)");
+        actions.Add($"run pg_restore --dbname={target} --clean --if-exists --exit-on-error{(options.NoOwner ? " --no-owner" : string.Empty)} (one transaction for a .sql.gz, --jobs={options.Jobs} for a directory-format dump)");
         actions.Add($"compare every restored table's rows with the rows counted in the dump{(options.TableChecksums ? "; compute content checksums" : string.Empty)}");
-        return Task.FromResult(StepPlan.Of(new StepOutputs().Add("target", target), [.. actions]));
+        return StepPlan.Of(new StepOutputs().Add("target", target), [.. actions]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, PostgresRestoreOptions options, CancellationToken cancellationToken)

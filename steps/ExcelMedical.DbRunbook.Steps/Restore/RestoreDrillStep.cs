@@ -23,24 +23,36 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
 {
     private const int DifferencesInMessage = 10;
 
-    public override Task<StepPlan> PlanAsync(StepContext context, RestoreDrillOptions options, CancellationToken cancellationToken)
+    public override async Task<StepPlan> PlanAsync(StepContext context, RestoreDrillOptions options, CancellationToken cancellationToken)
     {
         var folder = context.Runs.FolderOf(options.BackupPlaybook);
         var stamp = Stamp(context);
         var actions = new List<string>();
+        DrillBackup? backup = null;
         try
         {
-            var backup = DrillBackup.Choose(context.Runs.Runs(options.BackupPlaybook), options, folder);
-            actions.Add($"drill the backup of run {backup.Run.Id}, taken {backup.Taken:yyyy-MM-dd HH:mm:ss zzz} (the newest verified one in {folder}); RPO now {Duration.Format(context.Time.GetUtcNow() - backup.Taken)}");
-            actions.Add($"PostgreSQL: {Where(backup.Postgres, options)}; read it completely, restore it into the new database {options.ScratchPrefix}{stamp}, compare every table's rows{(backup.PostgresFigures.Checksums is null ? string.Empty : " and content checksum")} with the run's records");
-            if (backup.Mongo is not null)
-            {
-                actions.Add($"MongoDB: {Where(backup.Mongo, options)}; read it completely, restore it into the new database {options.ScratchPrefix}{stamp}, compare every collection's documents and indexes with the run's records");
-            }
+            backup = DrillBackup.Choose(context.Runs.Runs(options.BackupPlaybook), options, folder);
         }
         catch (StepFailedException ex)
         {
             actions.Add($"find no backup to drill: {ex.Message}");
+        }
+
+        if (backup is not null)
+        {
+            actions.Add($"drill the backup of run {backup.Run.Id}, taken {backup.Taken:yyyy-MM-dd HH:mm:ss zzz} (the newest verified one in {folder}); RPO now {Duration.Format(context.Time.GetUtcNow() - backup.Taken)}");
+
+            // Read-only, but it proves the servers the drill would restore to can be reached.
+            var postgres = PostgresTarget.From(context.Connections.Get(options.PostgresConnection));
+            await (await postgres.OpenAsync(cancellationToken, loadTypes: false)).DisposeAsync();
+            actions.Add($"read the PostgreSQL backup completely ({Where(backup.Postgres, options)}), restore it into the new database {options.ScratchPrefix}{stamp} on {postgres.Host}:{postgres.Port} and compare every table's rows{(backup.PostgresFigures.Checksums is null ? string.Empty : " and content checksum")} with the run's records");
+            if (backup.Mongo is not null)
+            {
+                var mongo = MongoTarget.From(context.Connections.Get(options.MongoConnection), options.ScratchPrefix + stamp, context.Secrets);
+                using var client = mongo.CreateClient(options.ServerSelectionTimeout);
+                await mongo.PingAsync(client, options.ServerSelectionTimeout, context.Secrets, cancellationToken);
+                actions.Add($"read the MongoDB backup completely ({Where(backup.Mongo, options)}), restore it into the new database {options.ScratchPrefix}{stamp} and compare every collection's documents and indexes with the run's records");
+            }
         }
 
         actions.Add(options.KeepScratch ? "keep the scratch databases" : "drop the scratch databases afterwards, whatever the outcome");
@@ -49,7 +61,7 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
             actions.Add($"write {context.ResolvePath(options.Report)}");
         }
 
-        return Task.FromResult(StepPlan.Of([.. actions]));
+        return StepPlan.Of([.. actions]);
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, RestoreDrillOptions options, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public sealed class MongoRetentionPolicy : RetentionEntryOptions
     protected override string Target => Collection;
 }
 
-public sealed class MongoRetentionOptions : MongoConnectionOptions, IValidatableObject
+public sealed class MongoRetentionOptions : MongoConnectionOptions, IRetentionGuardOptions, IValidatableObject
 {
     [Required]
     [Description("The retention policy, one entry per collection: collection, field (default created_at), days, allow_large_delete.")]
@@ -41,8 +41,15 @@ public sealed class MongoRetentionOptions : MongoConnectionOptions, IValidatable
     public int MinDays { get; set; } = 30;
 
     [Range(0.0, 1.0)]
-    [Description("Guard rail: when a purge would delete more than this share of a collection (a wrong field, a too-short period), nothing is deleted and the step fails, unless the collection sets allow_large_delete.")]
+    [Description("Guard rail: a collection whose purge would delete more than this share of its documents (a wrong field, a too-short period, or a backlog) is held back: nothing is deleted from it, the other collections are purged, and the run ends with a warning that names the command confirming it once. allow_large_delete on the entry, or allow_large_delete_for, lets it through.")]
     public double MaxDeleteShare { get; set; } = 0.5;
+
+    [Description("Comma-separated collections (as listed in collections) whose purge may delete more than max_delete_share in this run: the operator's one-time confirmation of a backlog, e.g. \"{{ vars.allow_large_delete }}\" fed by --var allow_large_delete=analytics_events. Names of other steps' entries are ignored.")]
+    public string? AllowLargeDeleteFor { get; set; }
+
+    [RegularExpression("^[A-Za-z][A-Za-z0-9_]*$", ErrorMessage = "confirm_var is the name of a playbook variable, e.g. allow_large_delete")]
+    [Description("The playbook variable that feeds allow_large_delete_for (e.g. allow_large_delete): a held-back collection's warning then gives the exact command that confirms it once, runbook run <playbook> --var <confirm_var>=<collections>.")]
+    public string? ConfirmVar { get; set; }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         RetentionEntryOptions.ValidatePolicy(Collections, MinDays, "collection", "{ collection: chat_conversations, days: 180 }");

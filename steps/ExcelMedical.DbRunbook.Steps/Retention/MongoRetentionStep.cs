@@ -12,8 +12,9 @@ namespace ExcelMedical.DbRunbook.Steps.Retention;
 /// <summary>
 /// The guide's MongoDB data retention: documents older than each collection's period are deleted
 /// in batches of _ids, with a pause between batches. The same guard rails as postgres.retention:
-/// the collection must exist, the field must hold dates, and no purge may remove more than
-/// max_delete_share of a collection unless the playbook allows it; otherwise nothing is deleted.
+/// every collection must exist and its field hold dates, otherwise nothing is deleted and the step
+/// fails; a collection whose purge would remove more than max_delete_share of it is held back
+/// with a warning that gives the command confirming it once, and the others are purged.
 /// </summary>
 [Step("mongo.retention", "Purge MongoDB documents older than each collection's retention period in batches, with guard rails; the dry run counts exactly what would go")]
 public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
@@ -33,6 +34,13 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
                 continue;
             }
 
+            if (collection.Held is not null)
+            {
+                actions.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"hold back {name}, deleting none of its {collection.Older:N0} documents older than the cutoff {RetentionGuard.Format(collection.Cutoff)} ({collection.Policy.Days} days): that is {RetentionGuard.PercentBeyond(collection.Share, options.MaxDeleteShare)} of its {collection.Documents:N0} documents, more than max_delete_share {RetentionGuard.Percent(options.MaxDeleteShare)}"));
+                continue;
+            }
+
             var what = string.Create(CultureInfo.InvariantCulture,
                 $"{collection.Older:N0} of {collection.Documents:N0} documents ({RetentionGuard.Percent(collection.Share)}) from {name}: {collection.Policy.Field} before the cutoff {RetentionGuard.Format(collection.Cutoff)} ({collection.Policy.Days} days)");
             actions.Add(refused == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
@@ -40,8 +48,15 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
 
         // A BSON date is milliseconds since the epoch in UTC, so no time zone enters the comparison.
         actions.Add("compare each field with the cutoff instant as is: BSON dates are UTC instants (values of another type never match and are refused above)");
+        var held = census.Where(c => c.Held is not null).ToList();
+        if (refused == 0 && held.Count > 0)
+        {
+            actions.Add($"end with a warning: {RetentionGuard.HeldBack(context, options, "collection", "documents", [.. held.Select(c => new HeldEntry(c.Policy.Collection, $"{session.Target.Database}.{c.Policy.Collection}", c.Older, c.Documents))])}");
+        }
+
         actions.Add(refused > 0
             ? $"delete NOTHING and fail: {refused} collection(s) refused by the guard rails above"
+            : held.Count == census.Count ? "delete nothing: every collection is held back"
             : $"delete in batches of {options.BatchSize} documents (by _id), {Duration.Format(options.BatchPause)} pause between batches");
         return StepPlan.Of(Outputs(session.Target.Database, census, null), [.. actions]);
     }
@@ -58,10 +73,16 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
         }
 
         var results = new List<RetentionPurge<CollectionCensus>>();
-        foreach (var collection in census)
+        foreach (var collection in census.Where(c => c.Held is null))
         {
             cancellationToken.ThrowIfCancellationRequested();
             results.Add(await PurgeAsync(context, session, options, collection, cancellationToken));
+        }
+
+        var held = census.Where(c => c.Held is not null).ToList();
+        if (held.Count > 0)
+        {
+            context.Warn(RetentionGuard.HeldBack(context, options, "collection", "documents", [.. held.Select(c => new HeldEntry(c.Policy.Collection, $"{session.Target.Database}.{c.Policy.Collection}", c.Older, c.Documents))]));
         }
 
         return Outputs(session.Target.Database, census, results);

@@ -26,7 +26,7 @@ public sealed class PostgresRetentionTable : RetentionEntryOptions
     protected override string Target => Table;
 }
 
-public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IValidatableObject
+public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IRetentionGuardOptions, IValidatableObject
 {
     [Required]
     [Description("The retention policy, one entry per table: table, column (default created_at), days, allow_large_delete, allow_cascade.")]
@@ -47,11 +47,18 @@ public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IValid
     public int MinDays { get; set; } = 30;
 
     [Range(0.0, 1.0)]
-    [Description("Guard rail: when a purge would delete more than this share of a table's rows (a wrong column, a too-short period), nothing is deleted and the step fails, unless the table sets allow_large_delete.")]
+    [Description("Guard rail: a table whose purge would delete more than this share of its rows (a wrong column, a too-short period, or a backlog) is held back: nothing is deleted from it, the other tables are purged, and the run ends with a warning that names the command confirming it once. allow_large_delete on the entry, or allow_large_delete_for, lets it through.")]
     public double MaxDeleteShare { get; set; } = 0.5;
 
     [Description("The time zone (an IANA name such as Asia/Tokyo, or UTC) in which timestamp (without time zone) and date columns are read: the cutoff instant becomes that zone's wall-clock time (or day) and the column is compared with it. Default: the session's TimeZone setting (the server's, or the database's or role's own), shown in the plan. timestamptz columns are compared as instants and need no zone.")]
     public string? TimeZone { get; set; }
+
+    [Description("Comma-separated tables (as listed in tables, or schema-qualified) whose purge may delete more than max_delete_share in this run: the operator's one-time confirmation of a backlog, e.g. \"{{ vars.allow_large_delete }}\" fed by --var allow_large_delete=audit_logs,page_views. Names of other steps' entries are ignored.")]
+    public string? AllowLargeDeleteFor { get; set; }
+
+    [RegularExpression("^[A-Za-z][A-Za-z0-9_]*$", ErrorMessage = "confirm_var is the name of a playbook variable, e.g. allow_large_delete")]
+    [Description("The playbook variable that feeds allow_large_delete_for (e.g. allow_large_delete): a held-back table's warning then gives the exact command that confirms it once, runbook run <playbook> --var <confirm_var>=<tables>.")]
+    public string? ConfirmVar { get; set; }
 
     [Description("VACUUM (ANALYZE) each purged table afterwards, so the space is reused and the planner knows the new size.")]
     public bool Vacuum { get; set; } = true;

@@ -12,9 +12,10 @@ namespace ExcelMedical.DbRunbook.Steps.Retention;
 /// <summary>
 /// The guide's PostgreSQL data retention: rows older than each table's period are deleted in
 /// batches (each batch its own transaction, a pause between them, statement_timeout on each),
-/// then the table is vacuumed. Nothing is deleted unless every table passes the guard rails: it
-/// exists, its column exists and is a date/time type, and the purge removes no more than
-/// max_delete_share of it (or the playbook allows more for that table).
+/// then the table is vacuumed. Nothing is deleted unless every table of the policy exists and
+/// its column is a date/time type (a broken policy fails the step). A table whose purge would
+/// remove more than max_delete_share of it (a wrong period, or a backlog) is held back with a
+/// warning that gives the command confirming it once; the other tables are purged.
 /// </summary>
 [Step("postgres.retention", "Purge rows older than each table's retention period in batches, with guard rails; the dry run counts exactly what would go")]
 public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
@@ -39,6 +40,13 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
                 continue;
             }
 
+            if (table.Held is not null)
+            {
+                actions.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"hold back {table.Display}, deleting none of its {table.Older:N0} rows older than the cutoff {RetentionGuard.Format(table.Cutoff)} ({table.Policy.Days} days): that is {RetentionGuard.PercentBeyond(table.Share, options.MaxDeleteShare)} of its {table.Rows:N0} rows, more than max_delete_share {RetentionGuard.Percent(options.MaxDeleteShare)}"));
+                continue;
+            }
+
             var what = string.Create(CultureInfo.InvariantCulture,
                 $"{table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) from {table.Display}: {table.Policy.Column} before the cutoff {table.Comparison!.Describe()} ({table.Policy.Days} days)");
             actions.Add(refused.Count == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
@@ -50,12 +58,19 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 
             if (!table.Indexed && table.Older > 0)
             {
-                actions.Add($"  note: no index starts with {table.Display}.{table.Policy.Column}, so every batch scans the table");
+                actions.Add($"scan all of {table.Display} in every batch: no index starts with its column {table.Policy.Column}");
             }
+        }
+
+        var held = census.Where(c => c.Held is not null).ToList();
+        if (refused.Count == 0 && held.Count > 0)
+        {
+            actions.Add($"end with a warning: {RetentionGuard.HeldBack(context, options, "table", "rows", [.. held.Select(c => new HeldEntry(c.Policy.Table, c.Display, c.Older, c.Rows))])}");
         }
 
         actions.Add(refused.Count > 0
             ? $"delete NOTHING and fail: {refused.Count} table(s) refused by the guard rails above"
+            : held.Count == census.Count ? "delete nothing: every table is held back"
             : $"delete in batches of {options.BatchSize} rows, each its own transaction, statement_timeout {PostgresMaintenance.Milliseconds(options.StatementTimeout)}, {Duration.Format(options.BatchPause)} pause between batches{(options.Vacuum ? "; then VACUUM (ANALYZE) each purged table" : string.Empty)}");
         return StepPlan.Of(Outputs(census, null), [.. actions]);
     }
@@ -78,10 +93,16 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
         var results = new List<RetentionPurge<TableCensus>>();
-        foreach (var table in census)
+        foreach (var table in census.Where(c => c.Held is null))
         {
             cancellationToken.ThrowIfCancellationRequested();
             results.Add(await PurgeAsync(context, options, target, connection, table, cancellationToken));
+        }
+
+        var held = census.Where(c => c.Held is not null).ToList();
+        if (held.Count > 0)
+        {
+            context.Warn(RetentionGuard.HeldBack(context, options, "table", "rows", [.. held.Select(c => new HeldEntry(c.Policy.Table, c.Display, c.Older, c.Rows))]));
         }
 
         return Outputs(census, results);

@@ -38,7 +38,7 @@ public sealed class S3UploadStep : Step<S3UploadOptions>
         var selection = Select(context, options);
         if (options.Folder is { Length: > 0 } folder)
         {
-            actions.Add($"the files of {context.ResolvePath(folder)} matching '{options.Pattern}': {selection.Files.Count} there now; files earlier steps write are included at run time");
+            actions.Add($"upload the files of {context.ResolvePath(folder)} matching '{options.Pattern}': {selection.Files.Count} there now; files earlier steps write are included at run time");
         }
 
         foreach (var (file, key) in Keys(selection, prefix))

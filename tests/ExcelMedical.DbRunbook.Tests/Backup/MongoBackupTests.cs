@@ -378,15 +378,26 @@ public sealed class MongoBackupTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_dry_run_describes_the_dump_without_connecting_or_writing()
+    public async Task A_dry_run_reads_the_server_to_describe_the_dump_and_writes_nothing()
+    {
+        var result = await Cli().RunAsync("run", Playbook(), "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains($"dump database {_database} of ", result.All);
+        Assert.Contains($"({MongoSampleData.Collections.Count} collection(s) and view(s) now)", result.All);
+        Assert.Contains($"{TopFolder}/{_database}/<collection>.bson", result.All);
+        Assert.False(Directory.Exists(_dir["backups"]));
+    }
+
+    [Fact]
+    public async Task A_dry_run_that_cannot_reach_the_server_says_so_and_exits_1_writing_nothing()
     {
         var uri = $"mongodb://backup:{Password}@127.0.0.1:{ClosedPort()}/excel_medical";
 
-        var result = await Cli(uri).RunAsync("run", Playbook(), "--dry-run");
+        var result = await Cli(uri).RunAsync("run", Playbook(dumpOptions: "      server_selection_timeout: 2s"), "--dry-run");
 
-        Assert.True(result.ExitCode == 0, result.All);
-        Assert.Contains("dump database excel_medical of mongodb://backup@127.0.0.1:", result.All);
-        Assert.Contains($"{TopFolder}/excel_medical/<collection>.bson", result.All);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("Dry run failed: the dry run is incomplete: step 'mongo_dump' (mongo.dump) could not be planned: cannot connect to MongoDB mongodb://backup@127.0.0.1:", result.All);
         Assert.DoesNotContain(Password, result.All);
         Assert.False(Directory.Exists(_dir["backups"]));
     }

@@ -98,6 +98,8 @@ public sealed class ExecutionRulesTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var record = RunRecords.Latest(_dir["state"], "continue");
+        Assert.Equal("warning", record.GetProperty("status").GetString());
+        Assert.Contains("broken: failed (continue_on_error): failed on purpose", record.GetProperty("warnings")[0].GetString());
         Assert.Equal("failed", record.Step("broken").Status());
         Assert.True(record.Step("broken").GetProperty("continued_on_error").GetBoolean());
         Assert.Equal("failed", record.Step("next").GetProperty("outputs").GetProperty("seen").GetString());
@@ -269,13 +271,14 @@ public sealed class ExecutionRulesTests : IDisposable
         await _cli.RunAsync("run", file);
         var history = await _cli.RunAsync("history");
 
+        // A failure under continue_on_error leaves something for a human: the run ends warning, exit 0.
         var record = RunRecords.Latest(_dir["state"], "recorded");
-        Assert.Equal("succeeded", record.GetProperty("status").GetString());
+        Assert.Equal("warning", record.GetProperty("status").GetString());
         Assert.Equal(0, record.GetProperty("exit_code").GetInt32());
         Assert.Equal("42", record.Step("one").GetProperty("outputs").GetProperty("rows").GetString());
         Assert.True(record.Step("one").TryGetProperty("duration", out _));
         Assert.Equal(0, history.ExitCode);
-        Assert.Matches(@"recorded\s+succeeded", history.Output);
+        Assert.Matches(@"recorded\s+warning .*two: failed \(continue_on_error\): failed on purpose", history.Output);
     }
 
     private static async Task WaitForFileAsync(string path)

@@ -44,6 +44,8 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
 
     private string Playbook(string tables, string options = "max_delete_share: 0.9") => _dir.Write("retention.yaml", $$"""
         name: retention
+        vars:
+          allow_large_delete: ""
         {{FreshDatabase.Connections}}
         steps:
           - id: purge
@@ -125,32 +127,54 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_share_guard_stops_a_too_short_period_deletes_nothing_anywhere_and_alerts()
+    public async Task The_share_guard_holds_back_a_too_short_period_with_a_warning_and_still_purges_the_other_tables()
     {
         // 100 days passes min_days but would delete 86% of audit_logs: a typo for 1000, say.
         var playbook = Playbook(
             TableList([("user_searches", "created_at", 90, ", allow_large_delete: true"), ("audit_logs", "created_at", 100, string.Empty)]),
-            options: "max_delete_share: 0.5");
-        var untouched = await _database.RowCountsAsync();
+            options: "max_delete_share: 0.5\n      confirm_var: allow_large_delete");
+        var audit = await _database.ScalarAsync<long>("SELECT count(*) FROM audit_logs");
 
         var result = await Cli().RunAsync("run", playbook);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Equal(untouched, await _database.RowCountsAsync());
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(audit, await _database.ScalarAsync<long>("SELECT count(*) FROM audit_logs"));
+        Assert.Equal((0, 4000 - SampleData.LogRowsOlderThan("user_searches", 1, TimeSpan.FromDays(90))), await _database.CountByDateAsync("user_searches", "created_at", Cutoff(90)));
         var record = RunRecords.Latest(_dir["state"], "retention");
-        var message = record.Step("purge").GetProperty("message").GetString()!;
-        Assert.Contains("nothing was deleted", message);
+        Assert.Equal("warning", record.GetProperty("status").GetString());
+        var step = record.Step("purge");
+        Assert.Equal("succeeded", step.Status());
         var older = SampleData.LogRowsOlderThan("audit_logs", 1, TimeSpan.FromDays(100));
         Assert.Equal(4316, older);
-        Assert.Contains($"public.audit_logs: would delete {older:N0} of 5,000 (86.3%), more than max_delete_share 50%", message);
-        Assert.Contains("days (100)", message);
-        Assert.DoesNotContain("user_searches", message);
-        var alert = Assert.Single(record.GetProperty("alerts").EnumerateArray());
-        Assert.Equal("postgres.retention:public.audit_logs", alert.GetProperty("key").GetString());
+        var warning = Assert.Single(step.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.Contains($"held back 1 table(s), nothing deleted from them, every other table purged: public.audit_logs would lose {older:N0} of 5,000 rows (86.3%), more than max_delete_share 50%", warning);
+        Assert.EndsWith($"confirm it once with: runbook run {playbook} --var allow_large_delete=audit_logs", warning);
+        Assert.Contains("days (100)", TableOutput(step, "audit_logs").GetProperty("held").GetString());
+        Assert.Equal(["audit_logs"], step.GetProperty("outputs").GetProperty("held_names").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal(0, TableOutput(step, "audit_logs").GetProperty("rows_to_delete").GetInt64());
+        Assert.False(record.TryGetProperty("alerts", out var alerts) && alerts.GetArrayLength() > 0, "a held-back purge is a warning, not an alert");
     }
 
     [Fact]
-    public async Task The_share_guard_stops_a_wrong_column_whose_dates_are_all_old()
+    public async Task A_held_back_purge_confirmed_for_one_run_deletes_the_backlog_by_its_name_or_its_qualified_name()
+    {
+        var playbook = Playbook(
+            TableList([("audit_logs", "created_at", 100, string.Empty), ("page_views", "created_at", 180, string.Empty), ("application_logs", "created_at", 90, string.Empty)]),
+            options: "max_delete_share: 0.5\n      allow_large_delete_for: \"{{ vars.allow_large_delete }}\"");
+
+        var result = await Cli().RunAsync("run", playbook, "--var", "allow_large_delete=audit_logs, public.page_views,analytics_events");
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Equal(0, (await _database.CountByDateAsync("audit_logs", "created_at", Cutoff(100))).Older);
+        Assert.Equal(0, (await _database.CountByDateAsync("page_views", "created_at", Cutoff(180))).Older);
+        Assert.Equal(SampleData.LogRowsOlderThan("application_logs", 1, TimeSpan.FromDays(90)), (await _database.CountByDateAsync("application_logs", "created_at", Cutoff(90))).Older);
+        var step = RunRecords.Latest(_dir["state"], "retention").Step("purge");
+        Assert.Equal(["application_logs"], step.GetProperty("outputs").GetProperty("held_names").EnumerateArray().Select(n => n.GetString()));
+        Assert.Contains("allow_large_delete_for: \"application_logs\"", Assert.Single(step.GetProperty("warnings").EnumerateArray()).GetString());
+    }
+
+    [Fact]
+    public async Task The_share_guard_holds_back_a_wrong_column_whose_dates_are_all_old()
     {
         // A column that is a date but not the one retention is about: every row looks ancient.
         await _database.ExecuteAsync("ALTER TABLE page_views ADD COLUMN migrated_at timestamptz NOT NULL DEFAULT '2019-01-01'");
@@ -158,8 +182,10 @@ public sealed class PostgresRetentionTests : IAsyncLifetime
 
         var result = await Cli().RunAsync("run", Playbook(TableList([("page_views", "migrated_at", 180, string.Empty)]), options: string.Empty));
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("would delete 12,000 of 12,000 (100%), more than max_delete_share 50%; check the column (migrated_at)", result.All);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("held back 1 table(s), nothing deleted from them, every other table purged: public.page_views would lose 12,000 of 12,000 rows (100%)", result.All);
+        var held = TableOutput(RunRecords.Latest(_dir["state"], "retention").Step("purge"), "page_views").GetProperty("held").GetString();
+        Assert.Contains("would delete 12,000 of 12,000 (100%), more than max_delete_share 50%; check the column (migrated_at)", held);
         Assert.Equal(untouched, await _database.RowCountsAsync());
     }
 

@@ -58,4 +58,21 @@ public sealed class AlertLifecycleTests
         Assert.Equal(AlertSeverity.Warning, EvaluateAlertsStep.Evaluate(sample, new ThresholdOptions { Warning = 98, Critical = 90, Below = true }).Severity);
         Assert.Equal(AlertSeverity.Unknown, EvaluateAlertsStep.Evaluate(MetricSample.Unknown("postgres.cache_hit_pct", "db", "permission denied"), null).Severity);
     }
+
+    [Fact]
+    public void An_alert_whose_check_is_turned_off_is_dropped_as_disabled_not_resolved_and_its_notice_is_blue()
+    {
+        var (_, state) = AlertLifecycle.Advance(new AlertState(), [new AlertReading("mongo.connections:db:27017", AlertSeverity.Critical, 150, "150", Source: "mongo_metrics"), new AlertReading("system.cpu_pct:h", AlertSeverity.Warning, 80, "80%", Source: "system_metrics")], new HashSet<string>(), Start, Reminder, true);
+
+        var (notices, next) = AlertLifecycle.Advance(state, [new AlertReading("system.cpu_pct:h", AlertSeverity.Warning, 80, "80%", Source: "system_metrics")], new HashSet<string>(), Start.AddMinutes(15), Reminder, true,
+            [new DisabledCheck("mongo_metrics", "mongo", "skipped: the condition is false")]);
+
+        var notice = Assert.Single(notices);
+        Assert.Equal(AlertTransition.Disabled, notice.Transition);
+        Assert.StartsWith("check disabled: mongo_metrics did not run", notice.Message, StringComparison.Ordinal);
+        Assert.False(next.Alerts.ContainsKey("mongo.connections:db:27017"));
+        Assert.True(next.Alerts["system.cpu_pct:h"].Firing);
+        Assert.Equal(ExcelMedical.DbRunbook.Engine.Reporting.NoticeSeverity.Info, ExcelMedical.DbRunbook.Engine.Reporting.AlertNotice.Severity(notices));
+        Assert.Equal("DISABLED", ExcelMedical.DbRunbook.Engine.Reporting.AlertNotice.Label(notice));
+    }
 }

@@ -100,6 +100,29 @@ public sealed class HtmlReportTests(SampleDatabase database) : IClassFixture<Sam
     }
 
     [Fact]
+    public void Each_database_of_the_forecast_is_labelled_with_its_engine_even_when_the_names_are_the_same()
+    {
+        var histories = new[]
+        {
+            History("mongo.storage_size", "bytes", Linear("excel_medical", GiB, 0.2 * GiB, days: 5)),
+            History("postgres.db_size", "bytes", Linear("excel_medical", GiB, 0.1 * GiB, days: 5)),
+            History("system.disk_used_bytes", "bytes", Linear("/data", 10 * GiB, 0, days: 5)),
+            History("system.disk_available_bytes", "bytes", Linear("/data", 90 * GiB, 0, days: 5)),
+        };
+
+        var rows = CapacityForecast.Build(histories, new CapacitySettings(["postgres.db_size", "mongo.storage_size"], 80, new Dictionary<string, string>()));
+        var page = new HtmlReportPage("r", new DateTimeOffset(Start.AddDays(5), TimeSpan.Zero), "/m", 30, histories, rows, 80, new ChartStyle());
+        var document = Parse(HtmlReportWriter.Write(page, s => s));
+
+        Assert.Equal(["postgres database excel_medical", "mongo database excel_medical", "disk /data"], rows.Select(r => r.Label));
+        Assert.Equal(["postgres", "mongo", null], rows.Select(r => r.Engine));
+        var cells = document.Descendants(Xhtml + "tr").Where(tr => tr.Attribute("data-name")?.Value == "excel_medical").ToList();
+        Assert.Equal(["postgres", "mongo"], cells.Select(tr => tr.Attribute("data-engine")?.Value));
+        Assert.Contains("postgres database (postgres.db_size)", cells[0].Value, StringComparison.Ordinal);
+        Assert.Contains("mongo database (mongo.storage_size)", cells[1].Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Axis_ticks_are_round_numbers_in_the_byte_unit_that_fits()
     {
         var axis = ValueAxis.For([11.6 * GiB, 17.3 * GiB], "bytes");

@@ -97,4 +97,53 @@ public sealed class MongoMonitoringTests : IAsyncLifetime
         Assert.StartsWith("mongo.operation_seconds:", alert.GetProperty("key").GetString(), StringComparison.Ordinal);
         Assert.Equal("critical", alert.GetProperty("severity").GetString());
     }
+
+    [Fact]
+    public async Task Turning_the_check_off_by_emptying_MONGO_URI_says_check_disabled_in_blue_never_resolved()
+    {
+        using var slack = new ExcelMedical.DbRunbook.Testing.Slack.SlackReceiver();
+        var playbook = _dir.Write("mongoswitch.yaml", """
+            name: mongoswitch
+            connections:
+              mongo:
+                uri: "{{ env.MONGO_URI }}"
+            steps:
+              - id: mongo_metrics
+                uses: mongo.metrics
+                when: "{{ (env.MONGO_URI ?? '') != '' }}"
+              - id: evaluate
+                uses: monitor.evaluate
+                with:
+                  from: [mongo_metrics]
+                  thresholds:
+                    mongo.connections: { critical: 0 }
+            notify:
+              - uses: notify.slack
+                on: [alert]
+                with: { webhook: "{{ env.SLACK_WEBHOOK_URL }}" }
+            """);
+        var cli = Cli();
+        cli.Environment["SLACK_WEBHOOK_URL"] = slack.WebhookUrl.ToString();
+
+        var on = await cli.RunAsync("run", playbook);
+        cli.Environment["MONGO_URI"] = string.Empty;
+        var off = await cli.RunAsync("run", playbook);
+
+        Assert.True(on.ExitCode == 0, on.All);
+        Assert.True(off.ExitCode == 0, off.All);
+        var record = RunRecords.Latest(_dir["state"], "mongoswitch");
+        Assert.Equal("skipped", record.Step("mongo_metrics").Status());
+        var alert = Assert.Single(record.GetProperty("alerts").EnumerateArray());
+        Assert.StartsWith("mongo.connections:", alert.GetProperty("key").GetString(), StringComparison.Ordinal);
+        Assert.Equal("disabled", alert.GetProperty("transition").GetString());
+        Assert.StartsWith("check disabled: mongo_metrics did not run (skipped: the condition", alert.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, record.Step("evaluate").GetProperty("outputs").GetProperty("firing").GetInt32());
+        Assert.True(await ExcelMedical.DbRunbook.Testing.Support.Polling.UntilAsync(() => slack.Requests.Count >= 2, TimeSpan.FromSeconds(10)), $"{slack.Requests.Count} Slack message(s)");
+        var disabled = slack.Requests[^1].Body;
+        Assert.Contains("DISABLED", disabled);
+        Assert.Contains("1 check disabled", disabled);
+        Assert.Contains("#36C5F0", disabled);
+        Assert.DoesNotContain("RESOLVED", disabled);
+        Assert.DoesNotContain("resolved", disabled);
+    }
 }

@@ -12,7 +12,8 @@ public static class TestSteps
         .Add<FlakyStep>()
         .Add<SleepStep>()
         .Add<FailStep>()
-        .Add<EchoStep>();
+        .Add<EchoStep>()
+        .Add<WarnStep>();
 
     /// <summary>The shipped catalog, as the committed schema describes it.</summary>
     public static StepCatalog WithoutTestSteps(this StepCatalog _) => BuiltInSteps.Create();
@@ -98,6 +99,28 @@ public sealed class FailStep : Step<FailOptions>
 
     public override Task<StepOutputs> ExecuteAsync(StepContext context, FailOptions options, CancellationToken cancellationToken) =>
         throw new InvalidOperationException(options.Message);
+}
+
+public sealed class WarnOptions
+{
+    public List<string> Warnings { get; set; } = [];
+}
+
+[Step("test.warn", "Does its job but leaves each of its warnings for a human")]
+public sealed class WarnStep : Step<WarnOptions>
+{
+    public override Task<StepPlan> PlanAsync(StepContext context, WarnOptions options, CancellationToken cancellationToken) =>
+        Task.FromResult(StepPlan.Of("warn"));
+
+    public override Task<StepOutputs> ExecuteAsync(StepContext context, WarnOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var warning in options.Warnings)
+        {
+            context.Warn(warning);
+        }
+
+        return Task.FromResult(new StepOutputs().Add("done", true));
+    }
 }
 
 public sealed class EchoOptions

@@ -20,6 +20,9 @@ internal sealed record MaintenanceOperation(
     public const string Skipped = "skipped";
     public const string Failed = "failed";
     public const string Refused = "refused";
+
+    /// <summary>A retention purge the guard rail held back (it would delete more than max_delete_share), with a warning.</summary>
+    public const string Held = "held";
     public const string Reported = "reported";
     public const string Planned = "planned";
 

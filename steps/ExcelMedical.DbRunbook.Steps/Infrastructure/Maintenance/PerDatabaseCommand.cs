@@ -45,6 +45,7 @@ internal static class PerDatabaseCommand
         var names = await PostgresMaintenance.DatabasesAsync(target, options, cancellationToken);
         var operations = new List<MaintenanceOperation>();
         var failures = new List<string>();
+        var skipped = 0;
         foreach (var database in names)
         {
             var on = target.WithDatabase(database);
@@ -52,14 +53,28 @@ internal static class PerDatabaseCommand
             try
             {
                 await using var connection = await on.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
-                connection.Notice += (_, e) => context.Log.Information("  {Database}: {Severity} {Notice}", database, e.Notice.Severity, e.Notice.MessageText);
+                var passedOver = new SkippedRelations();
+                connection.Notice += (_, e) =>
+                {
+                    if (!passedOver.Take(e.Notice.MessageText))
+                    {
+                        context.Log.Information("  {Database}: {Severity} {Notice}", database, e.Notice.Severity, e.Notice.MessageText);
+                    }
+                };
                 if (tables.Count == 0)
                 {
                     var before = await PostgresMaintenance.DatabaseSizeAsync(connection, cancellationToken);
                     await PostgresMaintenance.ExecuteAsync(connection, statement, cancellationToken);
                     var after = await PostgresMaintenance.DatabaseSizeAsync(connection, cancellationToken);
-                    operations.Add(new MaintenanceOperation(statement, database, MaintenanceOperation.Done, clock.Elapsed.TotalSeconds, before, after));
+                    var note = passedOver.Summary(on.User, statement);
+                    operations.Add(new MaintenanceOperation(statement, database, MaintenanceOperation.Done, clock.Elapsed.TotalSeconds, before, after, Note: note));
                     context.Log.Information("  {Statement} {Database}: {Before} -> {After} in {Duration}", statement, database, ByteSize.Format(before), ByteSize.Format(after), Duration.Format(clock.Elapsed));
+                    if (note is not null)
+                    {
+                        context.Log.Information("  {Database}: {Note}", database, note);
+                    }
+
+                    skipped += passedOver.Count;
                     continue;
                 }
 
@@ -91,6 +106,7 @@ internal static class PerDatabaseCommand
             .Add("databases", names.ToList())
             .Add("size_before_bytes", operations.Sum(o => o.SizeBeforeBytes ?? 0))
             .Add("size_after_bytes", operations.Sum(o => o.SizeAfterBytes ?? 0))
+            .Add("skipped_count", skipped)
             .Add("operations", MaintenanceOperation.ToOutputs(operations));
     }
 

@@ -28,6 +28,11 @@ internal static class SlackMessage
         }
 
         var text = notice.Error is null ? string.Empty : $"*Error:* {notice.Error}";
+        if (notice.Warnings.Count > 0)
+        {
+            text += (text.Length > 0 ? "\n" : string.Empty) + "*Warnings:*\n```" + string.Join('\n', notice.Warnings) + "```";
+        }
+
         if (notice.Alerts.Count > 0)
         {
             text += (text.Length > 0 ? "\n" : string.Empty) + "*Alerts:*\n```" + string.Join('\n', notice.Alerts) + "```";

@@ -124,7 +124,7 @@ internal static class BackupSource
             return $"restore {where}: not there now (the run fails unless it appears{(request.From == RestoreFrom.Local ? string.Empty : "; no S3 bucket is configured to fetch it from")})";
         }
 
-        return $"{where} is not on this machine: download {ObjectDescription(context, request, bucket)} into {DownloadFolder(context, request)}, check its SHA-256 against its metadata and the day's SHA256SUMS, then restore it";
+        return $"download {ObjectDescription(context, request, bucket)} into {DownloadFolder(context, request)} ({where} is not on this machine), check its SHA-256 against its metadata and the day's SHA256SUMS, then restore it";
     }
 
     public static async Task<FetchedBackup> FetchAsync(StepContext context, SourceRequest request, CancellationToken cancellationToken)

@@ -138,5 +138,6 @@ internal sealed class DrillReport
     private static string Objective(TimeSpan? limit, TimeSpan actual) =>
         limit is { } max ? actual <= max ? $"; objective {Duration.Format(max)} met" : $"; objective {Duration.Format(max)} MISSED" : string.Empty;
 
-    private static string Seconds(double seconds) => seconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+    /// <summary>As every summary prints a duration: 7.6s, 1m12s.</summary>
+    private static string Seconds(double seconds) => Duration.Format(TimeSpan.FromSeconds(seconds));
 }

@@ -6,8 +6,10 @@ using MongoDB.Driver;
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Retention;
 
 /// <summary>What the retention policy means for one collection right now.</summary>
-internal sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal) : IRetentionCensus
+internal sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOffset Cutoff, long Documents, long Older, string? Refusal, string? Held = null) : IRetentionCensus
 {
+    string IRetentionCensus.EntryName => Policy.Collection;
+
     string IRetentionCensus.Field => Policy.Field;
 
     int IRetentionCensus.Days => Policy.Days;
@@ -23,10 +25,11 @@ internal sealed record CollectionCensus(MongoRetentionPolicy Policy, DateTimeOff
         ["days"] = Policy.Days,
         ["cutoff"] = RetentionGuard.Format(Cutoff),
         ["documents"] = Documents,
-        ["documents_to_delete"] = Refusal is null ? Older : 0L,
+        ["documents_to_delete"] = Refusal is null && Held is null ? Older : 0L,
         ["documents_older"] = Older,
         ["share"] = Math.Round(Share, 4),
         ["refused"] = Refusal,
+        ["held"] = Held,
     };
 }
 
@@ -40,12 +43,13 @@ internal static class MongoRetentionCensus
     {
         var existing = (await session.CollectionsAsync([], cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var census = new List<CollectionCensus>();
+        var confirmed = RetentionGuard.Confirmed(options.AllowLargeDeleteFor);
         foreach (var policy in options.Collections)
         {
             var cutoff = RetentionGuard.Cutoff(runStarted, policy.Days);
             try
             {
-                census.Add(await CountAsync(session, policy, cutoff, existing, options.MaxDeleteShare, cancellationToken));
+                census.Add(await CountAsync(session, policy, cutoff, existing, options.MaxDeleteShare, confirmed, cancellationToken));
             }
             catch (Exception ex) when (MongoSession.IsDriverError(ex))
             {
@@ -56,7 +60,7 @@ internal static class MongoRetentionCensus
         return census;
     }
 
-    private static async Task<CollectionCensus> CountAsync(MongoSession session, MongoRetentionPolicy policy, DateTimeOffset cutoff, HashSet<string> existing, double maxShare, CancellationToken cancellationToken)
+    private static async Task<CollectionCensus> CountAsync(MongoSession session, MongoRetentionPolicy policy, DateTimeOffset cutoff, HashSet<string> existing, double maxShare, IReadOnlySet<string> confirmed, CancellationToken cancellationToken)
     {
         var name = $"{session.Target.Database}.{policy.Collection}";
         if (!existing.Contains(policy.Collection))
@@ -81,7 +85,7 @@ internal static class MongoRetentionCensus
 
         var census = new CollectionCensus(policy, cutoff, documents, 0, null);
         var older = await collection.CountDocumentsAsync(census.OlderFilter, cancellationToken: cancellationToken);
-        var refusal = RetentionGuard.Check(name, policy.Field, policy.Days, older, documents, maxShare, policy.AllowLargeDelete);
-        return census with { Older = older, Refusal = refusal };
+        var held = RetentionGuard.Check(name, policy.Field, policy.Days, older, documents, maxShare, policy.AllowLargeDelete || confirmed.Contains(policy.Collection));
+        return census with { Older = older, Held = held };
     }
 }

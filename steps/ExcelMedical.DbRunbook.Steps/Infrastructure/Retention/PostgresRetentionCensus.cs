@@ -18,8 +18,11 @@ internal sealed record TableCensus(
     long Older,
     IReadOnlyList<ResolvedTable> Leaves,
     bool Indexed,
-    string? Refusal) : IRetentionCensus
+    string? Refusal,
+    string? Held = null) : IRetentionCensus
 {
+    string IRetentionCensus.EntryName => Policy.Table;
+
     string IRetentionCensus.Field => Policy.Column;
 
     int IRetentionCensus.Days => Policy.Days;
@@ -45,7 +48,7 @@ internal sealed record TableCensus(
         ["days"] = Policy.Days,
         ["cutoff"] = RetentionGuard.Format(Cutoff),
         ["rows"] = Rows,
-        ["rows_to_delete"] = Refusal is null ? Older : 0L,
+        ["rows_to_delete"] = Refusal is null && Held is null ? Older : 0L,
         ["rows_older"] = Older,
         ["share"] = Math.Round(Share, 4),
         ["refused"] = Refusal,
@@ -54,6 +57,7 @@ internal sealed record TableCensus(
         ["allow_cascade"] = Policy.AllowCascade,
         ["cascades"] = Reach.Keys.Select(k => (object?)k.ToOutput()).ToList(),
         ["triggers"] = Reach.Hooks.Select(h => (object?)h.ToOutput()).ToList(),
+        ["held"] = Held,
     };
 }
 
@@ -89,11 +93,12 @@ internal static class PostgresRetentionCensus
     {
         var census = new List<TableCensus>();
         var zone = await TimeZoneAsync(connection, options.TimeZone, cancellationToken);
+        var confirmed = RetentionGuard.Confirmed(options.AllowLargeDeleteFor);
         await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await PostgresMaintenance.ExecuteAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
         foreach (var policy in options.Tables)
         {
-            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), zone, options.MaxDeleteShare, cancellationToken));
+            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), zone, options.MaxDeleteShare, confirmed, cancellationToken));
         }
 
         await snapshot.CommitAsync(cancellationToken);
@@ -134,7 +139,7 @@ internal static class PostgresRetentionCensus
         return new RetentionCutoff(cutoff, baseType, zone.Name, zone.FromServer, wallClock);
     }
 
-    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, (string Name, bool FromServer) zone, double maxShare, CancellationToken cancellationToken)
+    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, (string Name, bool FromServer) zone, double maxShare, IReadOnlySet<string> confirmed, CancellationToken cancellationToken)
     {
         TableCensus Refuse(string why, ResolvedTable? table = null, string? type = null) => new(policy, table, type, cutoff, 0, 0, [], false, why);
 
@@ -190,9 +195,12 @@ internal static class PostgresRetentionCensus
         var leaves = table.Kind == 'r' ? [table] : await LeavesAsync(connection, table, cancellationToken);
         var indexed = await PostgresMaintenance.ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = @oid AND indkey[0] = @attnum)", cancellationToken, ("oid", table.Oid), ("attnum", attnum));
         var reach = await PurgeReachSurvey.TakeAsync(connection, table, quotedColumn, comparison, cancellationToken);
-        var refusals = new[] { RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, policy.AllowLargeDelete), reach.Refusal(table.Display, policy.AllowCascade) };
-        var refusal = refusals.Any(r => r is not null) ? string.Join("; ", refusals.OfType<string>()) : null;
-        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal) { Comparison = comparison, Reach = reach };
+        var allowed = policy.AllowLargeDelete || confirmed.Contains(policy.Table) || confirmed.Contains(table.Display);
+        var held = RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, allowed);
+
+        // A purge that reaches other tables is refused (a policy to fix), not held back (a backlog to confirm).
+        var refusal = reach.Refusal(table.Display, policy.AllowCascade);
+        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal, held) { Comparison = comparison, Reach = reach };
     }
 
     /// <summary>The leaf partitions of a partitioned table, where its rows (and statistics) are.</summary>

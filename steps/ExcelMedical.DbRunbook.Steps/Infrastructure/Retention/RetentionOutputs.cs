@@ -10,7 +10,14 @@ internal interface IRetentionCensus
 
     long Older { get; }
 
+    /// <summary>Why nothing may be deleted at all (a missing table, a field without dates): the step fails.</summary>
     string? Refusal { get; }
+
+    /// <summary>Why this entry is held back (its purge would delete more than max_delete_share): the others go ahead, the step warns.</summary>
+    string? Held { get; }
+
+    /// <summary>The table or collection as the policy lists it, which allow_large_delete_for matches.</summary>
+    string EntryName { get; }
 
     /// <summary>The column or field compared with the cutoff.</summary>
     string Field { get; }
@@ -43,6 +50,7 @@ internal static class RetentionOutputs
         where TCensus : class, IRetentionCensus
     {
         var refused = census.Any(c => c.Refusal is not null);
+        var held = census.Where(c => c.Held is not null).ToList();
         var list = census.Select(c =>
         {
             var output = c.ToOutput();
@@ -63,19 +71,23 @@ internal static class RetentionOutputs
         }).ToList();
         var outputs = new StepOutputs()
             .Add(items, list)
-            .Add($"{unit}_to_delete", refused ? 0L : census.Sum(c => c.Older))
-            .Add("refused", census.Where(c => c.Refusal is not null).Select(c => c.Refusal).ToList());
+            .Add($"{unit}_to_delete", refused ? 0L : census.Where(c => c.Held is null).Sum(c => c.Older))
+            .Add("refused", census.Where(c => c.Refusal is not null).Select(c => c.Refusal).ToList())
+            .Add("held", held.Select(c => c.Held).ToList())
+            .Add("held_names", held.Select(c => c.EntryName).ToList());
         if (results is not null)
         {
             outputs.Add($"{unit}_deleted", results.Sum(r => r.Deleted));
             outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
                 "retention purge", target(r.Census), MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
-                $"{r.Census.Field} < {r.Census.CutoffText} ({r.Census.Days} days), {r.Batches} batch(es)"))));
+                $"{r.Census.Field} < {r.Census.CutoffText} ({r.Census.Days} days), {r.Batches} batch(es)"))
+                .Concat(held.Select(c => new MaintenanceOperation("retention purge", target(c), MaintenanceOperation.Held, 0, RowsDeleted: 0, Note: c.Held)))));
         }
         else
         {
             outputs.Add("operations", MaintenanceOperation.ToOutputs(census.Select(c => new MaintenanceOperation(
-                "retention purge", target(c), c.Refusal is null ? MaintenanceOperation.Planned : MaintenanceOperation.Refused, 0, RowsDeleted: c.Refusal is null ? c.Older : 0, Note: c.Refusal))));
+                "retention purge", target(c), c.Refusal is not null ? MaintenanceOperation.Refused : c.Held is not null ? MaintenanceOperation.Held : MaintenanceOperation.Planned, 0,
+                RowsDeleted: c.Refusal is null && c.Held is null ? c.Older : 0, Note: c.Refusal ?? c.Held))));
         }
 
         return outputs;

@@ -31,25 +31,28 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
     {
         var readings = new List<AlertReading>();
         var unreadable = new HashSet<string>(StringComparer.Ordinal);
+        var disabled = new List<DisabledCheck>();
         foreach (var stepId in options.From)
         {
             var step = context.EarlierStep(stepId)
                 ?? throw new StepFailedException($"from names '{stepId}', which is not an earlier step of this playbook");
             if (step.Status == StepStatus.Skipped)
             {
+                // Turned off (e.g. MONGO_URI emptied): its alerts end as "check disabled", never as resolved.
+                disabled.Add(new DisabledCheck(stepId, step.Uses.Split('.')[0], step.Message ?? "skipped"));
                 continue;
             }
 
             if (step.Status != StepStatus.Succeeded)
             {
-                readings.Add(new AlertReading($"step:{stepId}", AlertSeverity.Unknown, null, $"the metric step {stepId} ({step.Uses}) {step.Status.ToString().ToLowerInvariant()}: {step.Message}"));
+                readings.Add(new AlertReading($"step:{stepId}", AlertSeverity.Unknown, null, $"the metric step {stepId} ({step.Uses}) {step.Status.ToString().ToLowerInvariant()}: {step.Message}", Source: stepId));
                 continue;
             }
 
-            readings.Add(new AlertReading($"step:{stepId}", AlertSeverity.Ok, null, $"{stepId} succeeded"));
+            readings.Add(new AlertReading($"step:{stepId}", AlertSeverity.Ok, null, $"{stepId} succeeded", Source: stepId));
             foreach (var sample in Samples(step))
             {
-                var reading = Evaluate(sample, options.Thresholds.GetValueOrDefault(sample.Metric));
+                var reading = Evaluate(sample, options.Thresholds.GetValueOrDefault(sample.Metric)) with { Source = stepId };
                 readings.Add(reading);
                 if (reading.Severity == AlertSeverity.Unknown && sample.Metric.EndsWith(".up", StringComparison.Ordinal))
                 {
@@ -61,7 +64,7 @@ public sealed class EvaluateAlertsStep : Step<EvaluateAlertsOptions>
         var path = MonitorState.PathOf(context, options.StateName ?? context.StepId);
         var previous = MonitorState.Load<AlertState>(path) ?? new AlertState();
         var now = context.Time.GetLocalNow();
-        var (notices, next) = AlertLifecycle.Advance(previous, readings, unreadable, now, options.ReminderInterval, options.NotifyResolved);
+        var (notices, next) = AlertLifecycle.Advance(previous, readings, unreadable, now, options.ReminderInterval, options.NotifyResolved, disabled);
         MonitorState.Save(context, path, next);
         foreach (var notice in notices)
         {

@@ -31,8 +31,8 @@ public sealed class PostgresMetricsOptions
     public int QueryTextLength { get; set; } = 200;
 
     [Range(0, 10_000_000)]
-    [Description("Tables and indexes smaller than this many 8 kB pages are not measured for bloat (small tables show high, meaningless percentages). 128 pages = 1 MB, as pgwatch.")]
-    public int BloatMinPages { get; set; } = 128;
+    [Description("Tables and indexes smaller than this many 8 kB pages are not measured for bloat (small tables show high, meaningless percentages). 128 pages = 1 MB, as pgwatch. postgres.vacuum_full's min_pages is the same setting for the tables it rewrites.")]
+    public int BloatMinPages { get; set; } = Infrastructure.Postgres.BloatMeasure.DefaultMinPages;
 
     [Range(1, 1000)]
     [Description("How many of the most bloated tables and indexes are listed in the outputs bloated_tables and bloated_indexes.")]

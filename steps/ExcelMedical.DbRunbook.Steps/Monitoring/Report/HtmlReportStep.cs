@@ -26,7 +26,7 @@ public sealed class HtmlReportStep : Step<HtmlReportOptions>
         var folder = context.ResolvePath(options.Folder);
         var output = context.ResolvePath(options.Output);
         var now = context.Time.GetLocalNow();
-        var metrics = MetricHistory.ReadFolder(folder, now.DateTime.AddDays(-options.Days));
+        var metrics = MetricHistory.ReadFolder(folder, now.DateTime.AddDays(-options.Days), context.Time.LocalTimeZone);
         var dataDisks = options.DataDisks
             .Where(d => d.Value is { Length: > 0 })
             .ToDictionary(d => d.Key, d => context.ResolvePath(d.Value), StringComparer.Ordinal);
@@ -38,7 +38,7 @@ public sealed class HtmlReportStep : Step<HtmlReportOptions>
         context.Log.Information("  {Charts} chart(s) and {Rows} forecast row(s) written to {File}", metrics.Count, forecast.Count, output);
         foreach (var row in forecast.Where(r => r.DaysLeft is not null))
         {
-            context.Log.Information("  {Kind} {Name}: {Growth}/day, {Days:0} days until {Disk} reaches {Threshold:0.#}%", row.Kind, row.Name, Engine.Model.ByteSize.Format(row.PerDay ?? 0), row.DaysLeft, row.Disk, options.DiskThreshold);
+            context.Log.Information("  {Row}: {Growth}/day, {Days:0} days until {Disk} reaches {Threshold:0.#}%", row.Label, Engine.Model.ByteSize.Format(row.PerDay ?? 0), row.DaysLeft, row.Disk, options.DiskThreshold);
         }
 
         return Task.FromResult(new StepOutputs()
@@ -48,6 +48,8 @@ public sealed class HtmlReportStep : Step<HtmlReportOptions>
             .Add("forecast", forecast.Select(r => (object?)new Dictionary<string, object?>(StringComparer.Ordinal)
             {
                 ["kind"] = r.Kind,
+                ["engine"] = r.Engine,
+                ["label"] = r.Label,
                 ["name"] = r.Name,
                 ["metric"] = r.Metric,
                 ["now"] = r.Now,

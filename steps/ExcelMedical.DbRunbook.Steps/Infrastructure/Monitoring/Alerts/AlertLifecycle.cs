@@ -7,7 +7,8 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Alerts;
 /// (warning, critical or unknown) → OK. It notifies when an alert starts firing, when its
 /// severity changes, every reminder interval while it keeps firing, and when it resolves. A key
 /// not reported this run resolves, unless its whole family could not be read (server down), in
-/// which case it is kept as it was: an unreadable server is not a recovery.
+/// which case it is kept as it was: an unreadable server is not a recovery. An alert whose check
+/// was turned off (its metric step skipped) is dropped with a "check disabled" notice, not resolved.
 /// </summary>
 internal static class AlertLifecycle
 {
@@ -19,7 +20,8 @@ internal static class AlertLifecycle
         IReadOnlySet<string> unreadableFamilies,
         DateTimeOffset now,
         TimeSpan reminderInterval,
-        bool notifyResolved)
+        bool notifyResolved,
+        IReadOnlyList<DisabledCheck>? disabled = null)
     {
         var notices = new List<RunAlert>();
         var next = new AlertState();
@@ -39,6 +41,7 @@ internal static class AlertLifecycle
             var entry = before is null
                 ? new AlertEntry { FirstSeen = now }
                 : new AlertEntry { FirstSeen = before.FirstSeen, Firing = before.Firing, Breaches = before.Breaches, LastNotified = before.LastNotified, Severity = before.Severity };
+            entry.Source = reading.Source;
             entry.Breaches++;
             entry.LastSeen = now;
             entry.Value = reading.Value;
@@ -58,7 +61,15 @@ internal static class AlertLifecycle
         var reported = readings.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, entry) in previous.Alerts.Where(a => !reported.Contains(a.Key)))
         {
-            if (unreadableFamilies.Contains(FamilyOf(key)))
+            if ((disabled ?? []).FirstOrDefault(check => check.Raised(key, entry)) is { } off)
+            {
+                if (entry.Firing)
+                {
+                    notices.Add(new RunAlert(key, entry.Severity, AlertTransition.Disabled,
+                        $"check disabled: {off.StepId} did not run ({off.Why}); this alert is no longer watched, it did not resolve (last: {entry.Message})", entry.FirstSeen));
+                }
+            }
+            else if (unreadableFamilies.Contains(FamilyOf(key)))
             {
                 next.Alerts[key] = entry;
             }

@@ -36,9 +36,10 @@ internal sealed partial record MetricHistory(string Name, string FileStem, strin
 
     /// <summary>
     /// Every metric of the folder, ordered by file name, with the rows at or after
-    /// <paramref name="since"/>. Targets (and metrics) without a value in that window are left out.
+    /// <paramref name="since"/>, times as the wall-clock time of <paramref name="zone"/>. Targets
+    /// (and metrics) without a value in that window are left out.
     /// </summary>
-    public static IReadOnlyList<MetricHistory> ReadFolder(string folder, DateTime since)
+    public static IReadOnlyList<MetricHistory> ReadFolder(string folder, DateTime since, TimeZoneInfo zone)
     {
         if (!Directory.Exists(folder))
         {
@@ -55,7 +56,7 @@ internal sealed partial record MetricHistory(string Name, string FileStem, strin
         {
             var rows = group
                 .OrderBy(f => f.Match.Groups["generation"].Success ? int.Parse(f.Match.Groups["generation"].Value, System.Globalization.CultureInfo.InvariantCulture) : 1)
-                .SelectMany(f => MetricsCsvWriter.Read(f.Path))
+                .SelectMany(f => MetricsCsvWriter.Read(f.Path, zone))
                 .Where(r => r.At >= since)
                 .ToList();
             if (rows.Count == 0)
@@ -82,6 +83,13 @@ internal sealed partial record MetricHistory(string Name, string FileStem, strin
         }
 
         return histories;
+    }
+
+    /// <summary>The family of a metric (<c>postgres</c> of <c>postgres.db_size</c>): the engine or the host it measures.</summary>
+    public static string FamilyOf(string metric)
+    {
+        var dot = metric.IndexOf('.', StringComparison.Ordinal);
+        return dot <= 0 ? metric : metric[..dot];
     }
 
     /// <summary>The metric of a file stem: the family before the first underscore, then a dot (<c>system_disk_pct</c> → <c>system.disk_pct</c>).</summary>

@@ -9,10 +9,16 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.History;
 /// The guide's metric history: one CSV per metric (<c>metrics/postgres_db_size.csv</c>) with a
 /// header row, one row per target per run appended. A file whose header differs (an older
 /// layout, or edited by hand) is never appended to: the rows go to <c>name.2.csv</c> (then .3 …).
+/// Timestamps carry their UTC offset (<c>2026-11-25 10:15:00+01:00</c>), so the hour repeated
+/// when clocks go back, or a server moved to another time zone, stays unambiguous; rows written
+/// before, without it, are still read as the local time they were written in.
 /// </summary>
 internal static class MetricsCsvWriter
 {
     public const string Header = "timestamp,target,value,unit";
+
+    private const string TimestampFormat = "yyyy-MM-dd HH:mm:sszzz";
+    private const string LegacyTimestampFormat = "yyyy-MM-dd HH:mm:ss";
 
     public static string FileNameOf(string metric) =>
         string.Concat(metric.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_')) + ".csv";
@@ -33,7 +39,7 @@ internal static class MetricsCsvWriter
 
             foreach (var sample in group)
             {
-                text.Append(at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(',')
+                text.Append(at.ToString(TimestampFormat, CultureInfo.InvariantCulture)).Append(',')
                     .Append(Quote(sample.Target)).Append(',')
                     .Append(sample.Value?.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty).Append(',')
                     .Append(Quote(sample.Unit)).Append('\n');
@@ -52,11 +58,12 @@ internal static class MetricsCsvWriter
     }
 
     /// <summary>
-    /// The rows of a history file (without the header), for charts and forecasts. A row without a
-    /// value (an UNKNOWN reading) has a null value; lines that do not parse are left out, and a
-    /// file with another header (see <see cref="Append"/>) gives no rows.
+    /// The rows of a history file (without the header), for charts and forecasts, with times as
+    /// the wall-clock time of <paramref name="zone"/> (a row without an offset, from before they
+    /// were written, as it stands). A row without a value (an UNKNOWN reading) has a null value;
+    /// lines that do not parse are left out, and a file with another header (see <see cref="Append"/>) gives no rows.
     /// </summary>
-    public static IEnumerable<(DateTime At, string Target, double? Value, string Unit)> Read(string path)
+    public static IEnumerable<(DateTime At, string Target, double? Value, string Unit)> Read(string path, TimeZoneInfo zone)
     {
         if (!string.Equals(FirstLine(path), Header, StringComparison.Ordinal))
         {
@@ -66,8 +73,7 @@ internal static class MetricsCsvWriter
         foreach (var line in File.ReadLines(path).Skip(1))
         {
             var fields = Split(line);
-            if (fields.Count >= 3
-                && DateTime.TryParseExact(fields[0], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            if (fields.Count >= 3 && TryParseTime(fields[0], zone, out var at))
             {
                 var unit = fields.Count >= 4 ? fields[3] : string.Empty;
                 if (fields[2].Length == 0)
@@ -80,6 +86,17 @@ internal static class MetricsCsvWriter
                 }
             }
         }
+    }
+
+    private static bool TryParseTime(string text, TimeZoneInfo zone, out DateTime at)
+    {
+        if (DateTimeOffset.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var stamped))
+        {
+            at = TimeZoneInfo.ConvertTime(stamped, zone).DateTime;
+            return true;
+        }
+
+        return DateTime.TryParseExact(text, LegacyTimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out at);
     }
 
     private static string Choose(string folder, string fileName)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ExcelMedical.DbRunbook.Steps.Monitoring.Metrics;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using Npgsql;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
@@ -129,7 +130,8 @@ internal sealed partial class LongQueriesMetric : IPostgresMetric
 /// pgstattuple_approx when the extension is installed (pgwatch), else estimated from statistics
 /// (ioguix's method); indexes are always estimated (pgstatindex would read every page).
 /// check_postgres's bloat action also covers indexes; the unused-index metric covers what bloat
-/// cannot: an index that costs writes and is never read.
+/// cannot: an index that costs writes and is never read. The measure is <see cref="BloatMeasure"/>,
+/// the one postgres.vacuum_full selects its tables with.
 /// </summary>
 internal sealed class BloatMetric : IPostgresMetric
 {
@@ -138,35 +140,28 @@ internal sealed class BloatMetric : IPostgresMetric
     public async Task CollectAsync(NpgsqlConnection connection, PostgresProbe probe, CancellationToken cancellationToken)
     {
         var options = probe.Options;
-        var measured = options.UsePgstattuple && await PgQuery.ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgstattuple')", cancellationToken);
-        var estimates = await PgQuery.ReadAsync(connection, BloatQueries.Estimate, options.BloatMinPages, Read, cancellationToken);
-        var tables = measured
-            ? await PgQuery.ReadAsync(connection, BloatQueries.Pgstattuple, options.BloatMinPages, Read, cancellationToken)
-            : estimates.Where(r => r.Index is null).ToList();
-        var indexes = estimates.Where(r => r.Index is not null).ToList();
-
-        var method = measured ? "pgstattuple_approx" : "estimate";
-        foreach (var table in tables)
+        var reading = await BloatMeasure.ReadAsync(connection, options.BloatMinPages, options.UsePgstattuple, cancellationToken);
+        foreach (var table in reading.Tables)
         {
-            probe.Set.Add("postgres.bloat_pct", $"{probe.Database}.{table.Schema}.{table.Table}", Math.Round(table.BloatPercent, 1), "percent",
-                string.Create(CultureInfo.InvariantCulture, $"{Engine.Model.ByteSize.Format(table.BloatBytes)} wasted of {Engine.Model.ByteSize.Format(table.SizeBytes)} ({method})"));
+            probe.Set.Add("postgres.bloat_pct", $"{probe.Database}.{table.Schema}.{table.Table}", table.Reported, "percent",
+                string.Create(CultureInfo.InvariantCulture, $"{Engine.Model.ByteSize.Format(table.WastedBytes)} wasted of {Engine.Model.ByteSize.Format(table.SizeBytes)} ({reading.Method})"));
         }
 
-        foreach (var index in indexes)
+        foreach (var index in reading.Indexes)
         {
-            probe.Set.Add("postgres.index_bloat_pct", $"{probe.Database}.{index.Schema}.{index.Index}", Math.Round(index.BloatPercent, 1), "percent",
-                string.Create(CultureInfo.InvariantCulture, $"{Engine.Model.ByteSize.Format(index.BloatBytes)} wasted of {Engine.Model.ByteSize.Format(index.SizeBytes)} on {index.Table} (estimate)"));
+            probe.Set.Add("postgres.index_bloat_pct", $"{probe.Database}.{index.Schema}.{index.Index}", index.Reported, "percent",
+                string.Create(CultureInfo.InvariantCulture, $"{Engine.Model.ByteSize.Format(index.WastedBytes)} wasted of {Engine.Model.ByteSize.Format(index.SizeBytes)} on {index.Table} (estimate)"));
         }
 
-        probe.Set.Details["bloat_method"] = method;
-        probe.Set.Details["max_bloat_pct"] = tables.Count == 0 ? 0.0 : Math.Round(tables.Max(t => t.BloatPercent), 1);
-        probe.Set.Details["bloated_tables"] = Top(tables, options.BloatTop);
-        probe.Set.Details["max_index_bloat_pct"] = indexes.Count == 0 ? 0.0 : Math.Round(indexes.Max(t => t.BloatPercent), 1);
-        probe.Set.Details["bloated_indexes"] = Top(indexes, options.BloatTop);
+        probe.Set.Details["bloat_method"] = reading.Method;
+        probe.Set.Details["max_bloat_pct"] = reading.Tables.Count == 0 ? 0.0 : reading.Tables.Max(t => t.Reported);
+        probe.Set.Details["bloated_tables"] = Top(reading.Tables, options.BloatTop);
+        probe.Set.Details["max_index_bloat_pct"] = reading.Indexes.Count == 0 ? 0.0 : reading.Indexes.Max(t => t.Reported);
+        probe.Set.Details["bloated_indexes"] = Top(reading.Indexes, options.BloatTop);
     }
 
-    private static List<object?> Top(List<Bloat> relations, int count) => relations
-        .OrderByDescending(t => t.BloatPercent)
+    private static List<object?> Top(IReadOnlyList<RelationBloat> relations, int count) => relations
+        .OrderByDescending(t => t.Percent)
         .Take(count)
         .Select(t => (object?)new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -174,15 +169,10 @@ internal sealed class BloatMetric : IPostgresMetric
             ["table"] = t.Table,
             ["index"] = t.Index,
             ["size_bytes"] = t.SizeBytes,
-            ["bloat_bytes"] = t.BloatBytes,
-            ["bloat_pct"] = Math.Round(t.BloatPercent, 1),
+            ["bloat_bytes"] = t.WastedBytes,
+            ["bloat_pct"] = t.Reported,
         })
         .ToList();
-
-    private static Bloat Read(NpgsqlDataReader reader) =>
-        new(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6));
-
-    private sealed record Bloat(string Schema, string Table, string? Index, long SizeBytes, long BloatBytes, double BloatPercent);
 }
 
 /// <summary>

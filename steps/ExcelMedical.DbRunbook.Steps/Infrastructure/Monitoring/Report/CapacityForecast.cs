@@ -24,6 +24,12 @@ internal sealed record ForecastRow(
     string? Note)
 {
     public double? PerDay => Trend?.PerDay;
+
+    /// <summary>The database engine of a database row, from its metric's family (postgres, mongo); null for a disk.</summary>
+    public string? Engine => Kind == "disk" ? null : MetricHistory.FamilyOf(Metric);
+
+    /// <summary>How a person reads the row's name: "postgres database excel_medical", "disk /var/lib/postgresql".</summary>
+    public string Label => Engine is { } engine ? $"{engine} {Kind} {Name}" : $"{Kind} {Name}";
 }
 
 /// <summary>

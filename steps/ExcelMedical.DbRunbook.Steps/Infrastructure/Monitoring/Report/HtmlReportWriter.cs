@@ -108,9 +108,14 @@ internal static class HtmlReportWriter
         foreach (var row in page.Forecast)
         {
             var isDisk = row.Kind == "disk";
-            html.Append("<tr class=\"").Append(t(row.Kind)).Append("\" data-name=\"").Append(t(row.Name)).Append("\">")
-                .Append("<td><strong>").Append(t(row.Name)).Append("</strong><br /><span class=\"note\">")
-                .Append(t(isDisk ? "disk (used bytes)" : row.Metric)).Append("</span></td>");
+            html.Append("<tr class=\"").Append(t(row.Kind)).Append("\" data-name=\"").Append(t(row.Name)).Append('"');
+            if (row.Engine is { } engine)
+            {
+                html.Append(" data-engine=\"").Append(t(engine)).Append('"');
+            }
+
+            html.Append("><td><strong>").Append(t(row.Name)).Append("</strong><br /><span class=\"note\">")
+                .Append(t(isDisk ? "disk (used bytes)" : $"{row.Engine} database ({row.Metric})")).Append("</span></td>");
             var now = ByteSize.Format(row.Now) + (row.UsedPercent is { } used ? string.Create(CultureInfo.InvariantCulture, $" ({used:0.#}% used)") : string.Empty);
             html.Append("<td class=\"number\">").Append(t(now)).Append("</td>");
             if (row.Trend is { } trend)

@@ -1,4 +1,4 @@
-namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Monitoring.Metrics;
+namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 /// <summary>
 /// The two ways to know bloat. Both return kind ('table' or 'index'), schema, table, index (null
