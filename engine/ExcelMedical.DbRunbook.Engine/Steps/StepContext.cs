@@ -23,7 +23,7 @@ public sealed class StepContext
         _run = run;
         StepId = stepId;
         Log = run.Log.ForContext(nameof(StepId), stepId);
-        Files = new StepFiles(run.Secrets);
+        Files = new StepFiles(run.Secrets, run.Outputs);
     }
 
     public string StepId { get; }
