@@ -27,6 +27,7 @@ public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templa
         var allVars = playbook.Vars.Select(v => v.Name).ToList();
         foreach (var connection in playbook.Connections)
         {
+            SslModeCheck.Check(connection, diagnostics);
             CheckTemplates(connection.Fields, diagnostics, new TemplateRules($"connection '{connection.Name}'", allVars, playbook.Vars, null, null));
         }
 
