@@ -236,7 +236,7 @@ public sealed class PlaybookRunner(RunbookHost host)
         if (!run.Strategy.IsDryRun)
         {
             RunStart.SaveBeforeNotifying(run);
-            run.Outputs?.Close();
+            RunStart.CloseOutputs(run);
         }
 
         RunModel.Publish(run.Scope, run.Record);

@@ -134,6 +134,22 @@ internal sealed class RunStart
         }
     }
 
+    /// <summary>The run's temporary files still listed (a step left behind after its timeout) are removed with its journal.</summary>
+    public static void CloseOutputs(Run run)
+    {
+        try
+        {
+            foreach (var path in run.Outputs?.Close() ?? [])
+            {
+                run.Log.Warning("Removed {Path}, left half-written by a step of this run", path);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            run.Log.Warning("Cannot remove the run's list of files in progress: {Message}", ex.Message);
+        }
+    }
+
     /// <summary>The final record (with the notifications' outcome): the state directory, else the fallback folder, else the console.</summary>
     public static void SaveFinal(Run run, IReadOnlyDictionary<string, string> environment)
     {

@@ -81,7 +81,7 @@ public sealed class OutputJournal
             }
 
             _open.Clear();
-            File.Delete(FilePath);
+            DeleteJournal();
             return removed;
         }
     }
@@ -131,11 +131,19 @@ public sealed class OutputJournal
     {
         if (_open.Count == 0)
         {
-            File.Delete(FilePath);
+            DeleteJournal();
             return;
         }
 
         SecureFiles.WriteAllText(FilePath, string.Join('\n', _open) + "\n");
+    }
+
+    private void DeleteJournal()
+    {
+        if (File.Exists(FilePath))
+        {
+            File.Delete(FilePath);
+        }
     }
 
     /// <summary>

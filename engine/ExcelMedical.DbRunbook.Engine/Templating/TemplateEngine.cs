@@ -61,7 +61,7 @@ public sealed class TemplateEngine
         {
             return template.Render(NewContext(scope));
         }
-        catch (Exception ex) when (ex is Scriban.Syntax.ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is Scriban.Syntax.ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException or ArithmeticException)
         {
             throw new TemplateException($"cannot render '{text}': {ex.Message}", ex);
         }
