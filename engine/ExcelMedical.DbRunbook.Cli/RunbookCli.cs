@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Cli;
 /// The <c>runbook</c> command line: thin verbs that check their arguments and call the engine.
 /// Usage errors exit 2, like an invalid playbook.
 /// </summary>
-public static class RunbookCli
+internal static class RunbookCli
 {
     public static RunbookHost CreateHost(TextWriter output, TextWriter error, IReadOnlyDictionary<string, string>? environment = null, TimeProvider? time = null) => new()
     {

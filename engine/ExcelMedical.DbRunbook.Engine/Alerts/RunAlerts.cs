@@ -7,8 +7,12 @@ namespace ExcelMedical.DbRunbook.Engine.Alerts;
 /// the run record, make notifiers with <c>on: [alert]</c> fire once per run with the whole group,
 /// and are shown in the notice.
 /// </summary>
-public sealed class RunAlerts(RunRecord record)
+public sealed class RunAlerts
 {
+    private readonly RunRecord record;
+
+    internal RunAlerts(RunRecord record) => this.record = record;
+
     public IReadOnlyList<RunAlert> All => record.Alerts;
 
     public void Raise(RunAlert alert)

@@ -6,7 +6,7 @@ namespace ExcelMedical.DbRunbook.Engine.Diagnostics;
 /// Collects every problem instead of stopping at the first, capped so a badly broken file
 /// cannot flood the terminal (the habit of actions/runner's TemplateValidationErrors).
 /// </summary>
-public sealed class DiagnosticBag
+internal sealed class DiagnosticBag
 {
     public const int DefaultLimit = 100;
 

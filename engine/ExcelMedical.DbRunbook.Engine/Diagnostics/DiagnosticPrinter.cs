@@ -3,7 +3,7 @@ using ExcelMedical.DbRunbook.Engine.Secrets;
 namespace ExcelMedical.DbRunbook.Engine.Diagnostics;
 
 /// <summary>Prints problems one per line as <c>file:line:col: message</c>, the form editors and CI understand.</summary>
-public static class DiagnosticPrinter
+internal static class DiagnosticPrinter
 {
     public static void Print(DiagnosticBag diagnostics, TextWriter output, SecretMasker? masker = null)
     {

@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Engine.Diagnostics;
 
 /// <summary>Suggests the closest known name for a misspelt one.</summary>
-public static class DidYouMean
+internal static class DidYouMean
 {
     /// <summary>Returns <c> (did you mean 'x'?)</c>, or an empty string when nothing is close.</summary>
     public static string Hint(string typed, IEnumerable<string> known)

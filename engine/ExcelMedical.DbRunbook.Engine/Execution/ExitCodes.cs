@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Engine.Execution;
 
 /// <summary>The exit codes operators and cron rely on (DESIGN.md 5).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Success = 0;
     public const int StepFailed = 1;

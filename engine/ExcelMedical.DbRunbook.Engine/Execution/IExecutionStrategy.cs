@@ -6,16 +6,16 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// How a step is carried out: for real, or as a plan (the dry run). The dry run is its own
 /// strategy rather than <c>if (dryRun)</c> checks inside steps (Cake's DryRunExecutionStrategy).
 /// </summary>
-public interface IExecutionStrategy
+internal interface IExecutionStrategy
 {
     bool IsDryRun { get; }
 
     Task<StepOutcome> RunAsync(IStep step, StepContext context, object options, CancellationToken cancellationToken);
 }
 
-public sealed record StepOutcome(StepStatus Status, StepOutputs Outputs, IReadOnlyList<string> Plan);
+internal sealed record StepOutcome(StepStatus Status, StepOutputs Outputs, IReadOnlyList<string> Plan);
 
-public sealed class LiveExecutionStrategy : IExecutionStrategy
+internal sealed class LiveExecutionStrategy : IExecutionStrategy
 {
     public bool IsDryRun => false;
 
@@ -26,7 +26,7 @@ public sealed class LiveExecutionStrategy : IExecutionStrategy
     }
 }
 
-public sealed class DryRunExecutionStrategy : IExecutionStrategy
+internal sealed class DryRunExecutionStrategy : IExecutionStrategy
 {
     public bool IsDryRun => true;
 

@@ -16,7 +16,7 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// Runs a playbook from start to end: validate, prepare, lock, steps in order, <c>always</c>
 /// steps, notifications, the run record. Returns the exit code; never throws for a failed step.
 /// </summary>
-public sealed class PlaybookRunner(RunbookHost host)
+internal sealed class PlaybookRunner(RunbookHost host)
 {
     /// <summary>How long each notifier may take; a hung mail server must not hold the run.</summary>
     public static readonly TimeSpan NotifierTimeout = TimeSpan.FromSeconds(60);
@@ -312,4 +312,4 @@ public sealed class PlaybookRunner(RunbookHost host)
     }
 }
 
-public sealed record RunResult(int ExitCode, RunRecord? Record);
+internal sealed record RunResult(int ExitCode, RunRecord? Record);

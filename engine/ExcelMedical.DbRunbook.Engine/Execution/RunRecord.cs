@@ -4,7 +4,7 @@ namespace ExcelMedical.DbRunbook.Engine.Execution;
 /// The machine-readable record of a run (JSON in the state directory): steps, statuses,
 /// durations, outputs. It is also the model reports and notifications are rendered from.
 /// </summary>
-public sealed class RunRecord
+internal sealed class RunRecord
 {
     public required string Id { get; init; }
 

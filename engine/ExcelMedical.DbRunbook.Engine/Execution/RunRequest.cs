@@ -3,7 +3,7 @@ using Serilog.Events;
 namespace ExcelMedical.DbRunbook.Engine.Execution;
 
 /// <summary>How to run a playbook: what the command line or the scheduler asked for.</summary>
-public sealed record RunRequest
+internal sealed record RunRequest
 {
     public bool DryRun { get; init; }
 

@@ -4,7 +4,7 @@ using ExcelMedical.DbRunbook.Engine.Templating;
 namespace ExcelMedical.DbRunbook.Engine.Execution;
 
 /// <summary>The services every run uses, built once by the CLI (or a test) and shared.</summary>
-public sealed class RunbookHost
+internal sealed class RunbookHost
 {
     public required TimeProvider Time { get; init; }
 

@@ -3,7 +3,7 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 namespace ExcelMedical.DbRunbook.Engine.Execution;
 
 /// <summary>What happened to one step (or notifier) of a run, as kept in the run record.</summary>
-public sealed class StepRecord : IStepView
+internal sealed class StepRecord : IStepView
 {
     public required string Id { get; init; }
 

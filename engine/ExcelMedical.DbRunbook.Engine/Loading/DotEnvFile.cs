@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// Reads <c>.env</c> files in the guide's format: <c>NAME=value</c> lines, <c>#</c> comments,
 /// optional <c>export</c>, single or double quotes.
 /// </summary>
-public static class DotEnvFile
+internal static class DotEnvFile
 {
     public static IReadOnlyDictionary<string, string> Read(string path, DiagnosticBag diagnostics)
     {

@@ -7,7 +7,7 @@ using ExcelMedical.DbRunbook.Engine.Validation;
 namespace ExcelMedical.DbRunbook.Engine.Loading;
 
 /// <summary>Loads and statically validates playbooks: the gate nothing passes with a problem.</summary>
-public sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates)
+internal sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates)
 {
     public Playbook? Load(string path, DiagnosticBag diagnostics)
     {

@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Model;
 namespace ExcelMedical.DbRunbook.Engine.Loading;
 
 /// <summary>Turns a YAML tree into a <see cref="Playbook"/>, reporting every structural problem.</summary>
-public static partial class PlaybookReader
+internal static partial class PlaybookReader
 {
     public static readonly IReadOnlyList<string> PlaybookKeys =
         ["name", "description", "schedule", "time_zone", "catch_up", "coordination", "env_file", "vars", "connections", "log", "steps", "notify"];

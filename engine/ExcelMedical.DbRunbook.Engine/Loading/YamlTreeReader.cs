@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Loading;
 /// keeps the line and column where it starts and duplicate keys become diagnostics instead of
 /// exceptions.
 /// </summary>
-public sealed class YamlTreeReader
+internal sealed class YamlTreeReader
 {
     private readonly string _file;
     private readonly DiagnosticBag _diagnostics;

@@ -6,7 +6,7 @@ namespace ExcelMedical.DbRunbook.Engine.Logging;
 /// Writes whole lines to another writer, each starting with a prefix (<c>[backup] </c>), so the
 /// output of runs going on at the same time stays readable in one journal.
 /// </summary>
-public sealed class LinePrefixWriter(TextWriter inner, string prefix) : TextWriter
+internal sealed class LinePrefixWriter(TextWriter inner, string prefix) : TextWriter
 {
     private readonly StringBuilder _line = new();
     private readonly Lock _gate = new();

@@ -5,7 +5,7 @@ using Serilog.Formatting;
 namespace ExcelMedical.DbRunbook.Engine.Logging;
 
 /// <summary>Formats an event, then masks secrets in the text before any sink writes it.</summary>
-public sealed class MaskingFormatter(ITextFormatter inner, SecretMasker masker) : ITextFormatter
+internal sealed class MaskingFormatter(ITextFormatter inner, SecretMasker masker) : ITextFormatter
 {
     public void Format(LogEvent logEvent, TextWriter output)
     {

@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Logging;
 /// The logger of one run: short human-readable lines on the console and a detailed log file
 /// where the playbook says (<c>backup_YYYYMMDD_HHMMSS.log</c>). Both pass through the masker.
 /// </summary>
-public static class RunLogger
+internal static class RunLogger
 {
     public const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}";
 

@@ -26,7 +26,7 @@ public class StepProgress
 }
 
 /// <summary>A status line rewritten in place with a carriage return, at most four times a second.</summary>
-public sealed class TerminalProgress(TextWriter terminal, SecretMasker masker, TimeProvider time) : StepProgress
+internal sealed class TerminalProgress(TextWriter terminal, SecretMasker masker, TimeProvider time) : StepProgress
 {
     private const string EraseLine = "\r\u001b[2K";
     private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(250);

@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Logging;
 /// Writes log events to a <see cref="TextWriter"/> (the console in production, a buffer in tests);
 /// Serilog's own console sink can only write to <see cref="Console"/>.
 /// </summary>
-public sealed class TextWriterSink(TextWriter writer, ITextFormatter formatter) : ILogEventSink
+internal sealed class TextWriterSink(TextWriter writer, ITextFormatter formatter) : ILogEventSink
 {
     private readonly Lock _gate = new();
 

@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Engine.Model;
 
 /// <summary>A parsed playbook. Values stay as templates; they are rendered when the run starts.</summary>
-public sealed record Playbook(
+internal sealed record Playbook(
     string Name,
     string? Description,
     Located<string>? Schedule,
@@ -26,13 +26,13 @@ public sealed record Playbook(
 }
 
 /// <summary>A value together with where it was written.</summary>
-public sealed record Located<T>(T Value, SourceLocation Location);
+internal sealed record Located<T>(T Value, SourceLocation Location);
 
-public sealed record VariableDefinition(string Name, ValueNode Value, SourceLocation Location);
+internal sealed record VariableDefinition(string Name, ValueNode Value, SourceLocation Location);
 
-public sealed record ConnectionDefinition(string Name, MappingNode Fields, SourceLocation Location);
+internal sealed record ConnectionDefinition(string Name, MappingNode Fields, SourceLocation Location);
 
-public sealed record StepDefinition(
+internal sealed record StepDefinition(
     string Id,
     string? Name,
     Located<string> Uses,
@@ -49,7 +49,7 @@ public sealed record StepDefinition(
 }
 
 /// <summary>When a notifier fires, relative to how the run ended.</summary>
-public enum NotifyTrigger
+internal enum NotifyTrigger
 {
     Success,
     Failure,
@@ -58,7 +58,7 @@ public enum NotifyTrigger
     Always,
 }
 
-public sealed record NotifierDefinition(
+internal sealed record NotifierDefinition(
     int Index,
     Located<string> Uses,
     IReadOnlySet<NotifyTrigger> On,

@@ -4,31 +4,31 @@ namespace ExcelMedical.DbRunbook.Engine.Model;
 /// A YAML value with its location, independent of the YAML library. Step options, connection
 /// fields and variables stay in this form until they are rendered at run time.
 /// </summary>
-public abstract record ValueNode(SourceLocation Location)
+internal abstract record ValueNode(SourceLocation Location)
 {
     /// <summary>A short name for the node's shape, used in "expected X, found Y" messages.</summary>
     public abstract string Shape { get; }
 }
 
 /// <summary>A scalar: its text, or null for YAML's null (<c>~</c>, <c>null</c> or nothing).</summary>
-public sealed record ScalarNode(string? Value, bool IsQuoted, SourceLocation Location) : ValueNode(Location)
+internal sealed record ScalarNode(string? Value, bool IsQuoted, SourceLocation Location) : ValueNode(Location)
 {
     public override string Shape => "a value";
 
     public bool IsNull => Value is null;
 }
 
-public sealed record SequenceNode(IReadOnlyList<ValueNode> Items, SourceLocation Location) : ValueNode(Location)
+internal sealed record SequenceNode(IReadOnlyList<ValueNode> Items, SourceLocation Location) : ValueNode(Location)
 {
     public override string Shape => "a list";
 }
 
-public sealed record MappingEntry(ScalarNode Key, ValueNode Value)
+internal sealed record MappingEntry(ScalarNode Key, ValueNode Value)
 {
     public string Name => Key.Value ?? string.Empty;
 }
 
-public sealed record MappingNode(IReadOnlyList<MappingEntry> Entries, SourceLocation Location) : ValueNode(Location)
+internal sealed record MappingNode(IReadOnlyList<MappingEntry> Entries, SourceLocation Location) : ValueNode(Location)
 {
     public override string Shape => "a mapping";
 

@@ -2,7 +2,7 @@ using ExcelMedical.DbRunbook.Engine.Diagnostics;
 
 namespace ExcelMedical.DbRunbook.Engine.Options;
 
-public sealed record BindResult(object Options, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<string> Secrets)
+internal sealed record BindResult(object Options, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<string> Secrets)
 {
     public bool Succeeded => Diagnostics.Count == 0;
 }

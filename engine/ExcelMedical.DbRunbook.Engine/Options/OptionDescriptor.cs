@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Options;
 /// One option of a step, read from its options class: the declaration that drives binding,
 /// validation, <c>runbook steps</c> and the schema.
 /// </summary>
-public sealed record OptionDescriptor(
+internal sealed record OptionDescriptor(
     string Name,
     PropertyInfo Property,
     string Description,

@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Options;
 /// The single naming rule for option keys (<c>KeepDays</c> is written <c>keep_days</c>). The
 /// binder, the docs and the JSON Schema all use it, so they cannot disagree.
 /// </summary>
-public static class OptionNaming
+internal static class OptionNaming
 {
     public static readonly JsonNamingPolicy Policy = JsonNamingPolicy.SnakeCaseLower;
 

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Options;
 /// line it is on: unknown keys (with a suggestion), missing required options, values of the
 /// wrong type, and failed validation attributes.
 /// </summary>
-public sealed class OptionsBinder
+internal sealed class OptionsBinder
 {
     private readonly IScalarSource _source;
     private readonly List<Diagnostic> _diagnostics = [];

@@ -4,7 +4,7 @@ using ExcelMedical.DbRunbook.Engine.Model;
 namespace ExcelMedical.DbRunbook.Engine.Options;
 
 /// <summary>Converts the text of a YAML scalar (after rendering) into an option's CLR type.</summary>
-public static class ScalarConverter
+internal static class ScalarConverter
 {
     public static bool IsScalarType(Type type)
     {

@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Templating;
 namespace ExcelMedical.DbRunbook.Engine.Options;
 
 /// <summary>Static validation: literal values are checked; templates are only known at run time.</summary>
-public sealed class LiteralScalarSource : IScalarSource
+internal sealed class LiteralScalarSource : IScalarSource
 {
     public static LiteralScalarSource Instance { get; } = new();
 
@@ -17,7 +17,7 @@ public sealed class LiteralScalarSource : IScalarSource
 }
 
 /// <summary>Run time: every value is rendered against the run's scope; render errors are collected.</summary>
-public sealed class RenderingScalarSource(TemplateEngine templates, TemplateScope scope) : IScalarSource
+internal sealed class RenderingScalarSource(TemplateEngine templates, TemplateScope scope) : IScalarSource
 {
     public List<Diagnostic> Errors { get; } = [];
 

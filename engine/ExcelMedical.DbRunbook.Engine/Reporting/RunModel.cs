@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Reporting;
 /// record (<c>run.steps[0].duration</c>, <c>run.error</c>), so reports and notifications read
 /// one documented model.
 /// </summary>
-public static class RunModel
+internal static class RunModel
 {
     public static void Publish(TemplateScope scope, RunRecord record)
     {

@@ -5,7 +5,7 @@ using ExcelMedical.DbRunbook.Engine.Steps;
 namespace ExcelMedical.DbRunbook.Engine.Reporting;
 
 /// <summary>The text of <c>runbook steps</c>: every step and every option, from the same declarations as the schema.</summary>
-public static class StepDocumentation
+internal static class StepDocumentation
 {
     public static void WriteCatalog(StepCatalog catalog, TextWriter output)
     {

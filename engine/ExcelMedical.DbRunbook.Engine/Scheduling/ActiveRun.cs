@@ -3,7 +3,7 @@ using ExcelMedical.DbRunbook.Engine.Model;
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
 /// <summary>A tick being run: what, when, and the two ways to stop it (cancel the steps; then abort always-steps too).</summary>
-public sealed class ActiveRun(Playbook playbook, DateTimeOffset tick, string tickText, string trigger, DateTimeOffset fired) : IDisposable
+internal sealed class ActiveRun(Playbook playbook, DateTimeOffset tick, string tickText, string trigger, DateTimeOffset fired) : IDisposable
 {
     public Playbook Playbook { get; } = playbook;
 

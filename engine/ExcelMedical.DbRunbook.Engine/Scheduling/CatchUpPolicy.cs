@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// <c>catch_up</c> window still covers it (the shipped backup: 6h). Older misses, and playbooks
 /// without <c>catch_up</c>, are skipped and logged. Several missed ticks make up one run.
 /// </summary>
-public static class CatchUpPolicy
+internal static class CatchUpPolicy
 {
     /// <param name="lastKnown">The last tick handled or run recorded; null when the playbook never ran here (nothing is known to be missed).</param>
     public static CatchUpDecision Decide(CronTimetable timetable, TimeSpan? window, DateTimeOffset? lastKnown, DateTimeOffset now)
@@ -37,7 +37,7 @@ public static class CatchUpPolicy
 }
 
 /// <summary>The missed tick (if any), whether to run it now, and the sentence for the log and the history.</summary>
-public sealed record CatchUpDecision(DateTimeOffset? Missed, bool Run, string Reason)
+internal sealed record CatchUpDecision(DateTimeOffset? Missed, bool Run, string Reason)
 {
     public static CatchUpDecision None { get; } = new(null, false, "nothing missed");
 }

@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// clock jumps past it; a time that happens twice (the hour repeated in autumn) fires once, the
 /// first time.
 /// </summary>
-public sealed class CronTimetable
+internal sealed class CronTimetable
 {
     /// <summary>How far ahead to look before calling an expression impossible (e.g. 30 February); covers leap days.</summary>
     private static readonly TimeSpan Horizon = TimeSpan.FromDays(366 * 9);

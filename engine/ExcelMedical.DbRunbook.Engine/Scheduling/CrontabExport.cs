@@ -7,7 +7,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// The crontab equivalent of <c>runbook schedule</c> (the guide's cron table, generated from the
 /// playbooks). Playbooks in another time zone than the host's go under a <c>CRON_TZ=</c> line.
 /// </summary>
-public static class CrontabExport
+internal static class CrontabExport
 {
     public static string Render(IReadOnlyList<Playbook> playbooks, string executable, TimeProvider time)
     {

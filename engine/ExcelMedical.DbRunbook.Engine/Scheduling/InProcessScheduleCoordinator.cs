@@ -5,7 +5,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// a stand-in for PostgreSQL when several schedulers share a process (tests). Claimed ticks are
 /// remembered for a week.
 /// </summary>
-public sealed class InProcessScheduleCoordinator : IScheduleCoordinator
+internal sealed class InProcessScheduleCoordinator : IScheduleCoordinator
 {
     private static readonly TimeSpan Memory = TimeSpan.FromDays(7);
 

@@ -15,7 +15,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// driven by the scheduler's clock, costs a few stat calls, and behaves the same on every file
 /// system (inotify misses edits on network mounts and through some editors' rename dance).
 /// </summary>
-public sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates)
+internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates)
 {
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
 
@@ -102,7 +102,7 @@ public sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog ste
     private sealed record Seen((DateTime Modified, long Length) Stamp, string Hash);
 }
 
-public enum PlaybookChangeKind
+internal enum PlaybookChangeKind
 {
     Loaded,
     Rejected,
@@ -110,4 +110,4 @@ public enum PlaybookChangeKind
 }
 
 /// <summary>One file's news: a valid playbook, its problems (file:line:col), or its disappearance.</summary>
-public sealed record PlaybookChange(string File, PlaybookChangeKind Kind, Playbook? Playbook, DiagnosticBag? Problems);
+internal sealed record PlaybookChange(string File, PlaybookChangeKind Kind, Playbook? Playbook, DiagnosticBag? Problems);

@@ -1,7 +1,7 @@
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
 /// <summary>What happened in the scheduler, as it happened; the log says the same in words. Tests follow these.</summary>
-public enum ScheduleEventKind
+internal enum ScheduleEventKind
 {
     /// <summary>A playbook file was loaded or reloaded; <see cref="ScheduleEvent.Until"/> is its next tick.</summary>
     Loaded,
@@ -47,7 +47,7 @@ public enum ScheduleEventKind
 }
 
 /// <summary>One scheduler event: when (scheduler's clock), which playbook and tick, and details.</summary>
-public sealed record ScheduleEvent(
+internal sealed record ScheduleEvent(
     ScheduleEventKind Kind,
     DateTimeOffset At,
     string? Playbook = null,

@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// or skipped), in <c>&lt;state&gt;/schedule/&lt;playbook&gt;.json</c>. With the run history it
 /// tells, on start, whether a run was missed while the scheduler was down.
 /// </summary>
-public sealed class ScheduleState(string stateDirectory)
+internal sealed class ScheduleState(string stateDirectory)
 {
     public string Folder => Path.Combine(stateDirectory, "schedule");
 

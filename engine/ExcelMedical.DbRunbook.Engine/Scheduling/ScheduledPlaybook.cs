@@ -3,7 +3,7 @@ using ExcelMedical.DbRunbook.Engine.Model;
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
 /// <summary>The valid version of one playbook file the scheduler runs, its timetable and its next tick.</summary>
-public sealed class ScheduledPlaybook(Playbook playbook, CronTimetable? timetable)
+internal sealed class ScheduledPlaybook(Playbook playbook, CronTimetable? timetable)
 {
     public Playbook Playbook { get; } = playbook;
 

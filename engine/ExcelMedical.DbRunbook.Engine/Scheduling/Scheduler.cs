@@ -13,7 +13,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// skipped and recorded). On stop it starts nothing new, gives running runs the grace period,
 /// then cancels them (their always-steps still run).
 /// </summary>
-public sealed class Scheduler
+internal sealed class Scheduler
 {
     private readonly RunbookHost _host;
     private readonly SchedulerOptions _options;

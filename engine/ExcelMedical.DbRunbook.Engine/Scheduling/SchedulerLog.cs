@@ -8,7 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// The scheduler's own lines (<c>2026-03-08 03:00:00 -04:00 backup: next run ...</c>), on the
 /// console or in the journal; problems go to standard error. Text is masked on the way out.
 /// </summary>
-public sealed class SchedulerLog(TimeProvider time, TextWriter output, TextWriter error, SecretMasker masker, LogEventLevel level = LogEventLevel.Information)
+internal sealed class SchedulerLog(TimeProvider time, TextWriter output, TextWriter error, SecretMasker masker, LogEventLevel level = LogEventLevel.Information)
 {
     private readonly Lock _gate = new();
 

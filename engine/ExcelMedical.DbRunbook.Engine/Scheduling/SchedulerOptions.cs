@@ -4,7 +4,7 @@ using Serilog.Events;
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
 /// <summary>How <c>runbook schedule</c> behaves; the defaults are what the systemd unit uses.</summary>
-public sealed record SchedulerOptions
+internal sealed record SchedulerOptions
 {
     /// <summary>How often playbook files are checked for edits, new and removed files.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);

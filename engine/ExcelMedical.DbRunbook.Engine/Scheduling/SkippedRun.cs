@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// A tick that did not run leaves a record in the run history like any run: status
 /// <c>skipped</c>, the tick, and why, so <c>runbook history</c> tells the whole story.
 /// </summary>
-public static class SkippedRun
+internal static class SkippedRun
 {
     public static RunRecord Save(string stateDirectory, Playbook playbook, DateTimeOffset tick, string trigger, string message, DateTimeOffset now, string host, SecretMasker masker)
     {

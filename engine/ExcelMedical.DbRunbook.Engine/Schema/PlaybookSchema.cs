@@ -18,7 +18,7 @@ namespace ExcelMedical.DbRunbook.Engine.Schema;
 /// playbooks as they are typed. .NET's JsonSchemaExporter describes each options class; this
 /// class adds descriptions, defaults, required options and room for <c>{{ templates }}</c>.
 /// </summary>
-public static class PlaybookSchema
+internal static class PlaybookSchema
 {
     private const string TemplatePattern = @"\{\{";
 

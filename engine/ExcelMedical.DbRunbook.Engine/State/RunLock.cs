@@ -9,7 +9,7 @@ namespace ExcelMedical.DbRunbook.Engine.State;
 /// killed; a side file says who holds it for the message the second run prints. A state
 /// directory that cannot hold the lock (read-only, missing permissions) throws.
 /// </summary>
-public sealed class RunLock : IDisposable
+internal sealed class RunLock : IDisposable
 {
     private readonly FileStream _stream;
     private readonly string _infoPath;

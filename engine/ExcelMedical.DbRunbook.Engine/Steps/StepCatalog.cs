@@ -12,9 +12,9 @@ public sealed partial class StepCatalog
 {
     private readonly SortedDictionary<string, StepDescriptor> _steps = new(StringComparer.Ordinal);
 
-    public IReadOnlyCollection<StepDescriptor> All => _steps.Values;
+    internal IReadOnlyCollection<StepDescriptor> All => _steps.Values;
 
-    public IEnumerable<string> Names => _steps.Keys;
+    internal IEnumerable<string> Names => _steps.Keys;
 
     public StepCatalog Add<TStep>()
         where TStep : IStep, new()
@@ -37,7 +37,7 @@ public sealed partial class StepCatalog
         return this;
     }
 
-    public StepDescriptor? Find(string name) => _steps.GetValueOrDefault(name);
+    internal StepDescriptor? Find(string name) => _steps.GetValueOrDefault(name);
 
     [GeneratedRegex("^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$")]
     private static partial Regex StepNameRegex();

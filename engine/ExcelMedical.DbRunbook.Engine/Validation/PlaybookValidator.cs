@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Engine.Validation;
 /// The static checks of a playbook, run before anything executes: cron, time zone, step names,
 /// options, connections, template syntax and what every template refers to.
 /// </summary>
-public sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templates)
+internal sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine templates)
 {
     public void Validate(Playbook playbook, DiagnosticBag diagnostics)
     {

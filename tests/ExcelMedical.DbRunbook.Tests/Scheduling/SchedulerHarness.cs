@@ -11,7 +11,7 @@ namespace ExcelMedical.DbRunbook.Tests.Scheduling;
 /// wake-up of the scheduler to the next, and waits (briefly, in real time) for the scheduler and
 /// its runs to settle before looking. Runs are real runs of real playbooks (test steps).
 /// </summary>
-public sealed class SchedulerHarness : IAsyncDisposable
+internal sealed class SchedulerHarness : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -245,7 +245,7 @@ public sealed class SchedulerHarness : IAsyncDisposable
 }
 
 /// <summary>A host whose clock is off by a fixed amount; timers still run on the shared fake clock.</summary>
-public sealed class SkewedTimeProvider(TimeProvider inner, TimeSpan skew) : TimeProvider
+internal sealed class SkewedTimeProvider(TimeProvider inner, TimeSpan skew) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + skew;
 
