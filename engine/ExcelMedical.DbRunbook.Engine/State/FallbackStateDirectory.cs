@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.State;
 /// 0700: in /tmp another local user could have planted it, to read the records or to redirect
 /// root's writes through a link.
 /// </summary>
-public static class FallbackStateDirectory
+internal static class FallbackStateDirectory
 {
     public static string Resolve(IReadOnlyDictionary<string, string> environment)
     {

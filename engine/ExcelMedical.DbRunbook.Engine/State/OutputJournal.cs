@@ -10,7 +10,7 @@ namespace ExcelMedical.DbRunbook.Engine.State;
 /// removes exactly the files the journal names: never a <c>.partial</c> of another playbook, nor
 /// anything an operator put beside the backups.
 /// </summary>
-public sealed class OutputJournal
+internal sealed class OutputJournal
 {
     private const string Suffix = ".partial";
 
