@@ -5,7 +5,11 @@ using ExcelMedical.DbRunbook.Engine.Loading;
 
 namespace ExcelMedical.DbRunbook.Cli.Commands;
 
-/// <summary><c>runbook validate playbooks/</c>: every problem of every file, as file:line:col, exit 2.</summary>
+/// <summary>
+/// <c>runbook validate playbooks/</c>: every problem of every file, as file:line:col, exit 2.
+/// Each file is checked on its own, within its own limits and with its own cap on problems, so
+/// one broken or hostile file neither hides nor stops the report on the others.
+/// </summary>
 internal static class ValidateCommand
 {
     public static Command Create(RunbookHost host)
@@ -14,24 +18,26 @@ internal static class ValidateCommand
         var command = new Command("validate", "Check playbooks without running anything.") { paths };
         command.SetAction(async result =>
         {
-            var diagnostics = new DiagnosticBag();
-            var files = PlaybookLoader.ExpandPaths(result.GetValue(paths) ?? [], diagnostics);
-            var loader = new PlaybookLoader(host.Steps, host.Templates);
-            var valid = 0;
+            var missing = new DiagnosticBag();
+            var files = PlaybookLoader.ExpandPaths(result.GetValue(paths) ?? [], missing);
+            DiagnosticPrinter.Print(missing, host.Error);
+            var loader = new PlaybookLoader(host.Steps, host.Templates, host.Environment);
+            var problems = missing.Count;
+            var invalid = 0;
+            var warnings = 0;
             foreach (var file in files)
             {
-                var before = diagnostics.Count;
+                var diagnostics = new DiagnosticBag();
                 loader.Load(file, diagnostics);
-                if (diagnostics.Count == before)
-                {
-                    valid++;
-                }
+                DiagnosticPrinter.Print(diagnostics, host.Error);
+                problems += diagnostics.Count;
+                warnings += diagnostics.WarningCount;
+                invalid += diagnostics.HasErrors ? 1 : 0;
             }
 
-            if (diagnostics.HasErrors)
+            if (problems > 0)
             {
-                DiagnosticPrinter.Print(diagnostics, host.Error);
-                await host.Error.WriteLineAsync($"{diagnostics.Count} problem(s) in {files.Count - valid} of {files.Count} playbook(s)");
+                await host.Error.WriteLineAsync($"{problems} problem(s) in {invalid} of {files.Count} playbook(s)");
                 return ExitCodes.Invalid;
             }
 
@@ -41,7 +47,7 @@ internal static class ValidateCommand
                 return ExitCodes.Invalid;
             }
 
-            await host.Out.WriteLineAsync($"{files.Count} playbook(s) valid");
+            await host.Out.WriteLineAsync($"{files.Count} playbook(s) valid{(warnings > 0 ? $" ({warnings} warning(s) above)" : string.Empty)}");
             return ExitCodes.Success;
         });
         return command;

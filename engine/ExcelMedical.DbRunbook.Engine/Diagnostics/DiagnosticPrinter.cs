@@ -9,13 +9,13 @@ internal static class DiagnosticPrinter
     {
         foreach (var diagnostic in diagnostics.Sorted())
         {
-            var line = $"{Relative(diagnostic.Location.File)}{(diagnostic.Location.Line > 0 ? $":{diagnostic.Location.Line}:{diagnostic.Location.Column}" : string.Empty)}: {diagnostic.Message}";
+            var line = $"{Relative(diagnostic.Location.File)}{(diagnostic.Location.Line > 0 ? $":{diagnostic.Location.Line}:{diagnostic.Location.Column}" : string.Empty)}: {(diagnostic.IsWarning ? "warning: " : string.Empty)}{diagnostic.Message}";
             output.WriteLine(masker?.Apply(line) ?? line);
         }
 
         if (diagnostics.Truncated)
         {
-            output.WriteLine($"(stopped after {diagnostics.Count} problems; fix these and run again to see more)");
+            output.WriteLine($"(stopped after {diagnostics.Count + diagnostics.WarningCount} problems; fix these and run again to see more)");
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
     public async Task<RunResult> RunAsync(string playbookPath, RunRequest request, CancellationToken cancellationToken)
     {
         var diagnostics = new DiagnosticBag();
-        var playbook = new PlaybookLoader(host.Steps, host.Templates).Load(playbookPath, diagnostics);
+        var playbook = new PlaybookLoader(host.Steps, host.Templates, host.Environment).Load(playbookPath, diagnostics);
         if (playbook is null)
         {
             DiagnosticPrinter.Print(diagnostics, host.Error);
@@ -61,7 +61,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
         {
             DiagnosticPrinter.Print(problems, host.Error, masker);
             start.Fail(
-                $"the run could not be prepared: {string.Join("; ", problems.Sorted())}",
+                $"the run could not be prepared: {string.Join("; ", problems.Sorted().Where(p => !p.IsWarning))}",
                 problems.Sorted().Any(p => p.Message.Contains("--env-file", StringComparison.Ordinal)) ? ExitCodes.Invalid : ExitCodes.StepFailed);
             if (request.DryRun)
             {
@@ -70,7 +70,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
         }
 
         var logPath = request.DryRun || start.Failed ? null : logFile;
-        scope.SetRun("log_file", logPath);
+        scope.SetRun("log_file", start.Failed ? null : logFile);
         var store = new RunStore(host.StateDirectory);
         RunLock? runLock = null;
         if (!request.DryRun && !start.Failed)
@@ -94,6 +94,12 @@ internal sealed class PlaybookRunner(RunbookHost host)
             var logger = start.CreateLogger(host.Out, logPath, masker, request.ConsoleLevel);
             using (logger)
             {
+                // Warnings found while preparing (a missing env_file) go where the run's messages go.
+                foreach (var warning in problems.Warnings())
+                {
+                    logger.Warning("{Warning}", masker.Apply(warning.ToString()));
+                }
+
                 var live = !request.DryRun && !start.Failed;
                 var run = new Run
                 {

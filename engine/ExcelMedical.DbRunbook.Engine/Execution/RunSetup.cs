@@ -17,7 +17,11 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
 
     public ConnectionRegistry Connections { get; private set; } = ConnectionRegistry.Empty;
 
-    /// <summary>Loads the environment; a .env file named on the command line must exist.</summary>
+    /// <summary>
+    /// Loads the environment; a .env file named on the command line must exist, a missing
+    /// env_file of the playbook is a warning. Only a regular file within
+    /// <see cref="LoadLimits.MaxEnvFileBytes"/> is read: a FIFO would hang the run, /dev/zero fill memory.
+    /// </summary>
     public bool TryLoadEnvironment(DiagnosticBag problems)
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -27,9 +31,9 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
             var path = request.EnvFile is not null
                 ? Path.GetFullPath(envFile)
                 : Path.GetFullPath(Path.Combine(playbook.Directory, envFile));
-            if (File.Exists(path))
+            if (IO.FileKinds.Of(path) != IO.FileKind.Missing)
             {
-                foreach (var (name, value) in DotEnvFile.Read(path, problems))
+                foreach (var (name, value) in DotEnvFile.Read(path, problems, LoadLimits.Default.MaxEnvFileBytes) ?? new Dictionary<string, string>())
                 {
                     merged[name] = value;
                 }
@@ -37,6 +41,10 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
             else if (request.EnvFile is not null)
             {
                 problems.Add(SourceLocation.Unknown(path), "the --env-file does not exist");
+            }
+            else
+            {
+                problems.AddWarning(playbook.EnvFile!.Location, $"the env_file {path} does not exist; only the process environment is used");
             }
         }
 
@@ -92,7 +100,7 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var entry in connection.Fields.Entries)
             {
-                if (Render(entry.Value, problems) is string text)
+                if (Render(entry.Value, problems, asValue: false) is string text)
                 {
                     fields[entry.Name] = CertificatePath(entry.Name, text);
                     if (entry.Name is "password" or "uri")
@@ -119,15 +127,16 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
         return Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(playbook.Directory, path));
     }
 
-    private object? Render(ValueNode node, DiagnosticBag problems)
+    /// <summary>Renders a value; <paramref name="asValue"/>: a variable or the log path, which may be a path (<see cref="TemplateEngine.RenderValue"/>).</summary>
+    private object? Render(ValueNode node, DiagnosticBag problems, bool asValue = true)
     {
         try
         {
             return node switch
             {
-                ScalarNode scalar => scalar.Value is null ? null : host.Templates.Render(scalar.Value, scope),
-                SequenceNode sequence => sequence.Items.Select(i => Render(i, problems)).ToList(),
-                MappingNode mapping => mapping.Entries.ToDictionary(e => e.Name, e => Render(e.Value, problems)),
+                ScalarNode scalar => scalar.Value is null ? null : asValue ? host.Templates.RenderValue(scalar.Value, scope) : host.Templates.Render(scalar.Value, scope),
+                SequenceNode sequence => sequence.Items.Select(i => Render(i, problems, asValue)).ToList(),
+                MappingNode mapping => mapping.Entries.ToDictionary(e => e.Name, e => Render(e.Value, problems, asValue)),
                 _ => null,
             };
         }

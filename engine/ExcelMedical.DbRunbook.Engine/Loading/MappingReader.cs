@@ -97,7 +97,8 @@ internal sealed class MappingReader
         return fallback;
     }
 
-    public TimeSpan? Duration(string key)
+    /// <summary>A duration from 0 (more than 0 when <paramref name="positive"/>) to <paramref name="max"/> (<see cref="Model.Duration.Longest"/> if not given).</summary>
+    public TimeSpan? Duration(string key, bool positive = false, TimeSpan? max = null)
     {
         var scalar = Scalar(key);
         if (scalar?.Value is null)
@@ -105,12 +106,21 @@ internal sealed class MappingReader
             return null;
         }
 
-        if (Model.Duration.TryParse(scalar.Value, out var value))
+        var longest = max ?? Model.Duration.Longest;
+        if (Model.Duration.TryParse(scalar.Value, out var value, out var tooLong) && value <= longest)
         {
+            if (positive && value == TimeSpan.Zero)
+            {
+                _diagnostics.Add(scalar.Location, $"'{key}' must be longer than 0 (leave it out for no {key})");
+                return null;
+            }
+
             return value;
         }
 
-        _diagnostics.Add(scalar.Location, $"'{key}' must be a duration such as 30s, 5m, 1h30m or 00:05:00, not '{scalar.Value}'");
+        _diagnostics.Add(scalar.Location, tooLong || value > longest
+            ? $"'{key}' is too long: at most {Model.Duration.Format(longest)}, not '{scalar.Value}'"
+            : $"'{key}' must be a duration such as 30s, 5m, 1h30m or 00:05:00, not '{scalar.Value}'");
         return null;
     }
 

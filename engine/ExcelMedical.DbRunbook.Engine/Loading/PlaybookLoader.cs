@@ -6,15 +6,33 @@ using ExcelMedical.DbRunbook.Engine.Validation;
 
 namespace ExcelMedical.DbRunbook.Engine.Loading;
 
-/// <summary>Loads and statically validates playbooks: the gate nothing passes with a problem.</summary>
-internal sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates)
+/// <summary>
+/// Loads and statically validates playbooks: the gate nothing passes with a problem. Each file is
+/// read and checked within <see cref="LoadLimits"/> on a thread of its own (<see cref="IsolatedLoad"/>).
+/// </summary>
+/// <param name="environment">The environment validation sees (for the env_file and unset variables); the process's by default.</param>
+internal sealed class PlaybookLoader(StepCatalog catalog, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
 {
-    public Playbook? Load(string path, DiagnosticBag diagnostics)
+    public LoadLimits Limits { get; } = limits ?? LoadLimits.Default;
+
+    public Playbook? Load(string path, DiagnosticBag diagnostics) =>
+        IsolatedLoad.Run(path, Limits, diagnostics, (budget, own) =>
+            BoundedTextFile.TryRead(path, Limits.MaxPlaybookBytes, "the playbook", own) is { } text ? Check(text, path, own, budget) : null);
+
+    /// <summary>Loads text already read (within the limits) from <paramref name="path"/>.</summary>
+    public Playbook? LoadText(string text, string path, DiagnosticBag diagnostics) =>
+        IsolatedLoad.Run(path, Limits, diagnostics, (budget, own) => Check(text, path, own, budget));
+
+    /// <summary>Reads a playbook file within the limits: a regular file, not too large, valid UTF-8.</summary>
+    public string? ReadText(string path, DiagnosticBag diagnostics) =>
+        BoundedTextFile.TryRead(path, Limits.MaxPlaybookBytes, "the playbook", diagnostics);
+
+    private Playbook? Check(string text, string path, DiagnosticBag diagnostics, LoadBudget budget)
     {
-        var playbook = PlaybookReader.Load(path, diagnostics);
+        var playbook = PlaybookReader.Parse(text, path, diagnostics, budget);
         if (playbook is not null)
         {
-            new PlaybookValidator(catalog, templates).Validate(playbook, diagnostics);
+            new PlaybookValidator(catalog, templates, environment ?? Execution.RunbookHost.ProcessEnvironment(), budget).Validate(playbook, diagnostics);
         }
 
         return diagnostics.HasErrors ? null : playbook;

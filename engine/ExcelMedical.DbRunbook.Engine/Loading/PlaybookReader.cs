@@ -18,26 +18,18 @@ internal static partial class PlaybookReader
     public static readonly IReadOnlyList<string> ConnectionKeys =
         ["type", "host", "port", "user", "password", "database", "uri", "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout"];
 
-    /// <summary>Loads a playbook file; returns null when it is too broken to describe.</summary>
-    public static Playbook? Load(string path, DiagnosticBag diagnostics)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Add(SourceLocation.Unknown(path), $"cannot read the playbook: {ex.Message}");
-            return null;
-        }
+    /// <summary>Loads a playbook file within <see cref="LoadLimits.Default"/>; returns null when it is too broken to describe.</summary>
+    public static Playbook? Load(string path, DiagnosticBag diagnostics) =>
+        BoundedTextFile.TryRead(path, LoadLimits.Default.MaxPlaybookBytes, "the playbook", diagnostics) is { } text
+            ? Parse(text, path, diagnostics)
+            : null;
 
-        return Parse(text, path, diagnostics);
-    }
+    public static Playbook? Parse(string text, string path, DiagnosticBag diagnostics) =>
+        Parse(text, path, diagnostics, new LoadBudget(LoadLimits.Default));
 
-    public static Playbook? Parse(string text, string path, DiagnosticBag diagnostics)
+    public static Playbook? Parse(string text, string path, DiagnosticBag diagnostics, LoadBudget budget)
     {
-        var root = YamlTreeReader.Read(text, path, diagnostics);
+        var root = YamlTreeReader.Read(text, path, diagnostics, budget);
         if (root is null)
         {
             if (!diagnostics.HasErrors)
@@ -169,8 +161,8 @@ internal static partial class PlaybookReader
                 reader.Mapping("with") ?? MappingNode.Empty(node.Location),
                 reader.Scalar("when"),
                 reader.Int("retries", 0, 0, 100),
-                reader.Duration("retry_delay") ?? TimeSpan.FromSeconds(10),
-                reader.Duration("timeout"),
+                reader.Duration("retry_delay", max: Duration.LongestTimer) ?? TimeSpan.FromSeconds(10),
+                reader.Duration("timeout", positive: true, max: Duration.LongestTimer),
                 reader.Bool("continue_on_error", false),
                 reader.Bool("always", false),
                 node.Location));

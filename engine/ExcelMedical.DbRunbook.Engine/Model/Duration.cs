@@ -8,44 +8,71 @@ public static partial class Duration
 {
     public const string Pattern = @"^\s*((\d+(\.\d+)?)(ms|s|m|h|d)\s*)+$";
 
-    public static bool TryParse(string? text, out TimeSpan value)
+    /// <summary>
+    /// The longest duration written anywhere in a playbook (ten years): beyond it a value is a
+    /// typo, and far beyond it TimeSpan overflows.
+    /// </summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(3650);
+
+    /// <summary>The longest a .NET timer can wait (Task.Delay, CancellationTokenSource): 49 days, for <c>timeout</c> and <c>retry_delay</c>.</summary>
+    public static readonly TimeSpan LongestTimer = TimeSpan.FromDays(49);
+
+    public static bool TryParse(string? text, out TimeSpan value) => TryParse(text, out value, out _);
+
+    /// <summary>Parses a duration; <paramref name="tooLong"/> tells a value longer than <see cref="Longest"/> from one that is not a duration.</summary>
+    public static bool TryParse(string? text, out TimeSpan value, out bool tooLong)
     {
         value = TimeSpan.Zero;
+        tooLong = false;
         if (string.IsNullOrWhiteSpace(text))
         {
             return false;
         }
 
         text = text.Trim();
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        double seconds;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var plain))
         {
-            value = TimeSpan.FromSeconds(seconds);
-            return seconds >= 0;
+            seconds = plain;
         }
-
-        if (text.Contains(':', StringComparison.Ordinal))
+        else if (text.Contains(':', StringComparison.Ordinal))
         {
-            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+            return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero && !(tooLong = value > Longest);
         }
-
-        if (!DurationRegex().IsMatch(text))
+        else if (DurationRegex().IsMatch(text))
+        {
+            // Summed as seconds in a double, so no part can overflow TimeSpan before the check below.
+            seconds = 0;
+            foreach (Match part in PartRegex().Matches(text))
+            {
+                var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
+                seconds += amount * part.Groups[2].Value switch
+                {
+                    "ms" => 0.001,
+                    "s" => 1,
+                    "m" => 60,
+                    "h" => 3600,
+                    _ => 86400,
+                };
+            }
+        }
+        else
         {
             return false;
         }
 
-        foreach (Match part in PartRegex().Matches(text))
+        if (double.IsNaN(seconds) || seconds < 0)
         {
-            var amount = double.Parse(part.Groups[1].Value, CultureInfo.InvariantCulture);
-            value += part.Groups[2].Value switch
-            {
-                "ms" => TimeSpan.FromMilliseconds(amount),
-                "s" => TimeSpan.FromSeconds(amount),
-                "m" => TimeSpan.FromMinutes(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromDays(amount),
-            };
+            return false;
         }
 
+        if (seconds > Longest.TotalSeconds)
+        {
+            tooLong = true;
+            return false;
+        }
+
+        value = TimeSpan.FromSeconds(seconds);
         return true;
     }
 

@@ -62,8 +62,9 @@ internal static class ScalarConverter
 
         if (target == typeof(TimeSpan))
         {
-            var ok = Duration.TryParse(text, out var t);
+            var ok = Duration.TryParse(text, out var t, out var tooLong);
             value = t;
+            expected = tooLong ? $"a duration of at most {Duration.Format(Duration.Longest)}" : expected;
             return ok;
         }
 

@@ -16,7 +16,10 @@ internal sealed class LiteralScalarSource : IScalarSource
     }
 }
 
-/// <summary>Run time: every value is rendered against the run's scope; render errors are collected.</summary>
+/// <summary>
+/// Run time: every value is rendered against the run's scope, as a value that may be a path
+/// (<see cref="TemplateEngine.RenderValue"/>); render errors are collected.
+/// </summary>
 internal sealed class RenderingScalarSource(TemplateEngine templates, TemplateScope scope) : IScalarSource
 {
     public List<Diagnostic> Errors { get; } = [];
@@ -31,7 +34,7 @@ internal sealed class RenderingScalarSource(TemplateEngine templates, TemplateSc
 
         try
         {
-            text = templates.Render(node.Value, scope);
+            text = templates.RenderValue(node.Value, scope);
         }
         catch (TemplateException ex)
         {

@@ -5,7 +5,6 @@ using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Engine.Templating;
-using ExcelMedical.DbRunbook.Engine.Validation;
 
 namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 
@@ -14,9 +13,14 @@ namespace ExcelMedical.DbRunbook.Engine.Scheduling;
 /// each file's size and modification time, and its content hash when those move. Polling is
 /// driven by the scheduler's clock, costs a few stat calls, and behaves the same on every file
 /// system (inotify misses edits on network mounts and through some editors' rename dance).
+/// Each file is read and checked within <see cref="LoadLimits"/> (a regular file, bounded size,
+/// time and memory, on a thread of its own), so a hostile file is reported and skipped while the
+/// others keep their schedule.
 /// </summary>
-internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates)
+internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog steps, TemplateEngine templates, IReadOnlyDictionary<string, string>? environment = null, LoadLimits? limits = null)
 {
+    private readonly PlaybookLoader _loader = new(steps, templates, environment, limits);
+
     private readonly Dictionary<string, Seen> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The playbook files found by the last poll.</summary>
@@ -67,17 +71,12 @@ internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog s
             return null;
         }
 
-        string text;
-        try
+        var diagnostics = new DiagnosticBag();
+        var text = _loader.ReadText(file, diagnostics);
+        if (text is null)
         {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            var unreadable = new DiagnosticBag();
-            unreadable.Add(SourceLocation.Unknown(file), $"cannot read the playbook: {ex.Message}");
             _seen[file] = new Seen(stamp, string.Empty);
-            return new PlaybookChange(file, PlaybookChangeKind.Rejected, null, unreadable);
+            return new PlaybookChange(file, PlaybookChangeKind.Rejected, null, diagnostics);
         }
 
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -87,16 +86,10 @@ internal sealed class PlaybookWatcher(IReadOnlyList<string> paths, StepCatalog s
             return null;
         }
 
-        var diagnostics = new DiagnosticBag();
-        var playbook = PlaybookReader.Parse(text, file, diagnostics);
-        if (playbook is not null)
-        {
-            new PlaybookValidator(steps, templates).Validate(playbook, diagnostics);
-        }
-
-        return diagnostics.HasErrors || playbook is null
+        var playbook = _loader.LoadText(text, file, diagnostics);
+        return playbook is null
             ? new PlaybookChange(file, PlaybookChangeKind.Rejected, null, diagnostics)
-            : new PlaybookChange(file, PlaybookChangeKind.Loaded, playbook, null);
+            : new PlaybookChange(file, PlaybookChangeKind.Loaded, playbook, diagnostics.WarningCount > 0 ? diagnostics : null);
     }
 
     private sealed record Seen((DateTime Modified, long Length) Stamp, string Hash);
@@ -109,5 +102,5 @@ internal enum PlaybookChangeKind
     Removed,
 }
 
-/// <summary>One file's news: a valid playbook, its problems (file:line:col), or its disappearance.</summary>
+/// <summary>One file's news: a valid playbook (with its warnings, if any), its problems (file:line:col), or its disappearance.</summary>
 internal sealed record PlaybookChange(string File, PlaybookChangeKind Kind, Playbook? Playbook, DiagnosticBag? Problems);

@@ -1,5 +1,6 @@
 using ExcelMedical.DbRunbook.Engine.Diagnostics;
 using ExcelMedical.DbRunbook.Engine.Execution;
+using ExcelMedical.DbRunbook.Engine.Loading;
 using ExcelMedical.DbRunbook.Engine.Model;
 using ExcelMedical.DbRunbook.Engine.Secrets;
 
@@ -41,7 +42,7 @@ internal sealed class Scheduler
         }
 
         _log = new SchedulerLog(host.Time, host.Out, host.Error, _secrets, options.ConsoleLevel);
-        _watcher = new PlaybookWatcher(paths, host.Steps, host.Templates);
+        _watcher = new PlaybookWatcher(paths, host.Steps, host.Templates, host.Environment);
         _state = new ScheduleState(host.StateDirectory);
         _ticks = new TickRunner(host, options, _log, _secrets, options.LocalCoordinator ?? new InProcessScheduleCoordinator());
     }
@@ -222,6 +223,11 @@ internal sealed class Scheduler
                     Reject(change.File, change.Problems!, previous, now);
                     break;
                 default:
+                    if (change.Problems is { } warnings)
+                    {
+                        DiagnosticPrinter.Print(warnings, _host.Error, _secrets);
+                    }
+
                     Load(change.File, change.Playbook!, previous, now);
                     break;
             }
@@ -239,7 +245,15 @@ internal sealed class Scheduler
             return;
         }
 
-        CoordinationConnection.LearnSecrets(_host, playbook, _secrets);
+        // Learning the secrets renders the playbook's variables: within the load's time budget,
+        // on a thread of its own, like the rest of the load.
+        var learning = new DiagnosticBag();
+        if (IsolatedLoad.Run(file, LoadLimits.Default, learning, (_, _) => Learn(playbook)) is null)
+        {
+            Reject(file, learning, previous, now);
+            return;
+        }
+
         var entry = new ScheduledPlaybook(playbook, ScheduledPlaybook.TimetableOf(playbook, Time));
         entry.Next = previous is not null && previous.SameTimetable(entry) ? previous.Next : entry.Timetable?.NextAfter(now.AddTicks(-1));
         _entries[file] = entry;
@@ -250,6 +264,12 @@ internal sealed class Scheduler
             : $"{entry.Name}: {(previous is null ? "loaded" : "reloaded")} {file}: {entry.DescribeSchedule()}, {catchUp}, {coordination}");
         LogNext(entry, now);
         Emit(new ScheduleEvent(ScheduleEventKind.Loaded, now, entry.Name, Detail: file, Until: entry.Next));
+    }
+
+    private Playbook Learn(Playbook playbook)
+    {
+        CoordinationConnection.LearnSecrets(_host, playbook, _secrets);
+        return playbook;
     }
 
     private void Reject(string file, DiagnosticBag problems, ScheduledPlaybook? previous, DateTimeOffset now)

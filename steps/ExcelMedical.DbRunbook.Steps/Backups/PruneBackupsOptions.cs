@@ -7,6 +7,7 @@ namespace ExcelMedical.DbRunbook.Steps.Backups;
 public sealed class PruneBackupsOptions : IValidatableObject
 {
     [Required]
+    [NotFileSystemRoot]
     [Description("The backup root holding one YYYY-MM-DD folder per day, e.g. \"{{ vars.root }}\". Must exist and may not be /.")]
     public string Root { get; set; } = string.Empty;
 
