@@ -19,17 +19,18 @@ public sealed class PruneBackupsOptions : IValidatableObject
     [Description("The newest dated folders always kept, however old (the newest one is never deleted).")]
     public int MinKeep { get; set; } = 3;
 
-    [Description("Ids of this run's verification steps (e.g. [pg_verify, mongo_verify]) that must have succeeded before anything is deleted; otherwise the step refuses.")]
+    [Description("Ids of this run's verification steps (e.g. [pg_verify, mongo_verify]) that must have succeeded before anything is deleted; otherwise the step refuses. Not set: every earlier postgres.verify and archive.verify step of the run (and the step refuses when there is none). [] prunes without waiting for any verification.")]
     [StepReference]
-    public List<string> RequireVerified { get; set; } = [];
+    public List<string>? RequireVerified { get; set; }
 
-    [Description("Steps of require_verified that may have been skipped (e.g. mongo_verify when MONGO_URI is unset); a failure still refuses.")]
+    [Description("Required verification steps that may have been skipped (e.g. mongo_verify when MONGO_URI is unset); a failure still refuses.")]
     [StepReference]
     public List<string> OptionalSteps { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var step in OptionalSteps.Where(step => !RequireVerified.Contains(step, StringComparer.Ordinal)))
+        // Without require_verified the run's own verification steps are required; those are known only when it runs.
+        foreach (var step in OptionalSteps.Where(step => RequireVerified is not null && !RequireVerified.Contains(step, StringComparer.Ordinal)))
         {
             yield return new ValidationResult($"optional_steps names '{step}', which is not in require_verified");
         }

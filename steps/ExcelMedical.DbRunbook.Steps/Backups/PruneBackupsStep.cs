@@ -8,21 +8,24 @@ namespace ExcelMedical.DbRunbook.Steps.Backups;
 
 /// <summary>
 /// The guide's retention policy: day folders (YYYY-MM-DD) under the backup root older than
-/// keep_days are deleted, but only after this run's backups were verified, never the newest one
-/// and never fewer than min_keep. Anything that is not a day folder is left alone, and links are
-/// never followed.
+/// keep_days are deleted, but only after this run's backups were verified (by default every
+/// earlier verification step of the run), never the newest one and never fewer than min_keep.
+/// Anything that is not a day folder is left alone, links are never followed, and a day folder
+/// holding a mount point is refused whole: the prune never crosses into another file system.
 /// </summary>
 [Step("backups.prune", "Delete YYYY-MM-DD backup folders older than keep_days, only after this run's backups were verified, keeping min_keep")]
 public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
 {
+    /// <summary>The steps that verify a backup; by default each one of them earlier in the run must have succeeded.</summary>
+    private static readonly string[] VerifyKinds = ["postgres.verify", "archive.verify"];
+
     public override Task<StepPlan> PlanAsync(StepContext context, PruneBackupsOptions options, CancellationToken cancellationToken)
     {
         var root = CheckRoot(context, options);
         var actions = new List<string>();
-        var problems = VerificationProblems(context, options);
-        actions.Add(options.RequireVerified.Count == 0
-            ? "prune without waiting for any verification (require_verified is empty)"
-            : $"require {Describe(options)} to have succeeded in this run");
+        var required = RequiredSteps(context, options);
+        var problems = VerificationProblems(context, options, required);
+        actions.Add(Requirement(options, required));
         if (problems.Count > 0)
         {
             actions.Add($"REFUSE to delete anything: {string.Join("; ", problems)}");
@@ -36,15 +39,25 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
 
         var plan = RetentionPlan.Make(root, Today(context), options.KeepDays, options.MinKeep);
         actions.Add($"prune {root}: day folders dated before {plan.Cutoff:yyyy-MM-dd} (today {plan.Today:yyyy-MM-dd} minus keep_days={options.KeepDays}), keeping at least min_keep={options.MinKeep}");
-        var deletions = problems.Count == 0 ? plan.Deletions.ToList() : [];
+        var deletions = new List<RetentionDecision>();
         long bytes = 0;
         foreach (var decision in plan.Deletions)
         {
             var size = SafeTree.Size(new DirectoryInfo(decision.Folder.Path));
-            bytes += problems.Count == 0 ? size : 0;
-            actions.Add(problems.Count == 0
-                ? $"delete {decision.Folder.Name} ({decision.Reason}; {ByteSize.Format(size)})"
-                : $"not delete {decision.Folder.Name} ({decision.Reason}; {ByteSize.Format(size)}) because of the refusal above");
+            if (problems.Count > 0)
+            {
+                actions.Add($"not delete {decision.Folder.Name} ({decision.Reason}; {ByteSize.Format(size)}) because of the refusal above");
+            }
+            else if (MountProblem(root, decision.Folder) is { } mount)
+            {
+                actions.Add($"REFUSE to delete {decision.Folder.Name} ({decision.Reason}): {mount}; nothing of it is deleted, and the step fails after pruning the others");
+            }
+            else
+            {
+                deletions.Add(decision);
+                bytes += size;
+                actions.Add($"delete {decision.Folder.Name} ({decision.Reason}; {ByteSize.Format(size)})");
+            }
         }
 
         foreach (var decision in plan.Kept)
@@ -69,11 +82,14 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
     public override Task<StepOutputs> ExecuteAsync(StepContext context, PruneBackupsOptions options, CancellationToken cancellationToken)
     {
         var root = CheckRoot(context, options);
-        var problems = VerificationProblems(context, options);
+        var required = RequiredSteps(context, options);
+        var problems = VerificationProblems(context, options, required);
         if (problems.Count > 0)
         {
             throw new StepFailedException($"refusing to prune {root}: {string.Join("; ", problems)}. Old backups are deleted only after this run's backups are verified; nothing was deleted");
         }
+
+        context.Log.Information("  {Requirement}", Requirement(options, required));
 
         if (!Directory.Exists(root))
         {
@@ -85,6 +101,7 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
         var plan = RetentionPlan.Make(root, Today(context), options.KeepDays, options.MinKeep);
         var deleted = new List<string>();
         var failures = new List<string>();
+        var refusals = new List<string>();
         long freed = 0;
         foreach (var decision in plan.Deletions)
         {
@@ -97,10 +114,17 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
                 continue;
             }
 
+            if (MountProblem(root, folder) is { } mount)
+            {
+                refusals.Add($"{folder.Name}: {mount}");
+                context.Log.Warning("  refused to delete {Folder}: {Reason}; nothing of it was deleted", folder.Name, mount);
+                continue;
+            }
+
             var size = SafeTree.Size(new DirectoryInfo(folder.Path));
             try
             {
-                SafeTree.Delete(new DirectoryInfo(folder.Path));
+                SafeTree.Delete(new DirectoryInfo(folder.Path), MountBoundary.Stat(folder.Path));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -126,6 +150,11 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
             plan.Decisions.Count > 0 ? plan.Decisions[0].Folder.Name : "none",
             deleted.Count,
             ByteSize.Format(freed));
+        if (refusals.Count > 0)
+        {
+            failures.Add($"refused {refusals.Count} folder(s) holding a mount point, deleting nothing of them ({string.Join("; ", refusals)}): unmount it or move it out of the backup root, then prune again");
+        }
+
         if (failures.Count > 0)
         {
             throw new StepFailedException($"could not delete {failures.Count} old backup folder(s) in {root} (deleted {deleted.Count}): {string.Join("; ", failures)}");
@@ -187,11 +216,53 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
 
     private static bool IsFileSystemRoot(string path) => path.Length == 0 || path == Path.GetPathRoot(path);
 
+    /// <summary>Why a day folder may not be deleted because of a mount point in it, or null when it may.</summary>
+    private static string? MountProblem(string root, DatedFolder folder)
+    {
+        try
+        {
+            return MountBoundary.FirstMountPoint(folder.Path) is not { } point ? null
+                : point == folder.Path ? "it is itself a mount point (another file system is mounted there)"
+                : $"it holds the mount point {Path.GetRelativePath(root, point)} (another file system is mounted there)";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot prove it holds no mount point: {ex.Message}";
+        }
+    }
+
+    /// <summary>
+    /// The steps that must have succeeded: require_verified as written, or by default every earlier
+    /// verification step of this run (postgres.verify, archive.verify).
+    /// </summary>
+    private static (IReadOnlyList<string> Ids, bool ByDefault) RequiredSteps(StepContext context, PruneBackupsOptions options) =>
+        options.RequireVerified is { } named
+            ? (named, false)
+            : ([.. context.Run.Steps.Where(s => s.Id != context.StepId && VerifyKinds.Contains(s.Uses, StringComparer.Ordinal)).Select(s => s.Id).Distinct(StringComparer.Ordinal)], true);
+
+    private static string Requirement(PruneBackupsOptions options, (IReadOnlyList<string> Ids, bool ByDefault) required) => required switch
+    {
+        { ByDefault: true, Ids.Count: 0 } => $"require this run's verification steps ({string.Join(", ", VerifyKinds)}) to have succeeded, but there are none before this step",
+        { ByDefault: true } => $"require this run's verification steps {Describe(options, required.Ids)} to have succeeded (require_verified not set: every earlier {string.Join(" / ", VerifyKinds)} step)",
+        { Ids.Count: 0 } => "prune without waiting for any verification (require_verified: [])",
+        _ => $"require {Describe(options, required.Ids)} to have succeeded in this run",
+    };
+
     /// <summary>Why the required verification steps do not allow pruning; empty when they do.</summary>
-    private static List<string> VerificationProblems(StepContext context, PruneBackupsOptions options)
+    private static List<string> VerificationProblems(StepContext context, PruneBackupsOptions options, (IReadOnlyList<string> Ids, bool ByDefault) required)
     {
         var problems = new List<string>();
-        foreach (var id in options.RequireVerified)
+        if (required is { ByDefault: true, Ids.Count: 0 })
+        {
+            problems.Add($"this run has no verification step ({string.Join(", ", VerifyKinds)}) before backups.prune; add one after each dump, name the steps in require_verified, or set require_verified: [] to prune without verification");
+        }
+
+        foreach (var step in options.OptionalSteps.Where(step => required.ByDefault && !required.Ids.Contains(step, StringComparer.Ordinal)))
+        {
+            problems.Add($"optional_steps names '{step}', which is not one of this run's verification steps ({(required.Ids.Count == 0 ? "none" : string.Join(", ", required.Ids))})");
+        }
+
+        foreach (var id in required.Ids)
         {
             var step = context.EarlierStep(id);
             var optional = options.OptionalSteps.Contains(id, StringComparer.Ordinal);
@@ -217,6 +288,6 @@ public sealed class PruneBackupsStep : Step<PruneBackupsOptions>
         return problems;
     }
 
-    private static string Describe(PruneBackupsOptions options) =>
-        string.Join(", ", options.RequireVerified.Select(id => options.OptionalSteps.Contains(id, StringComparer.Ordinal) ? $"{id} (or skipped)" : id));
+    private static string Describe(PruneBackupsOptions options, IReadOnlyList<string> ids) =>
+        string.Join(", ", ids.Select(id => options.OptionalSteps.Contains(id, StringComparer.Ordinal) ? $"{id} (or skipped)" : id));
 }

@@ -32,7 +32,13 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
             $"pack them as {top}/{target.Database}/<collection>.bson + <collection>.metadata.json (mongodump's layout) into {output}, gzip -{options.CompressionLevel} on {Environment.ProcessorCount} cores",
             $"write it as {output}.partial, renamed when complete, spooling one collection at a time through {output}.partial.spool (owner-only, deleted afterwards)",
         };
-        if (DiskSpace.PreviousBackupSize(output) is { } previous)
+        var found = DiskSpace.FindPreviousBackup(output);
+        if (found.SkippedNote is { } skipped)
+        {
+            plan.Add(skipped);
+        }
+
+        if (found.Size is { } previous)
         {
             plan.Add($"need {ByteSize.Format(previous * options.FreeSpaceFactor)} free (last backup {ByteSize.Format(previous)}); {ByteSize.Format(DiskSpace.Available(output))} free now");
         }
@@ -45,7 +51,7 @@ public sealed class MongoDumpStep : Step<MongoDumpOptions>
         var target = MongoTarget.From(context.Connections.Get(options.Connection), options.Database, context.Secrets);
         var output = context.ResolvePath(options.File);
         var timeout = options.ServerSelectionTimeout;
-        DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor);
+        DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor, context.Log);
 
         using var client = target.CreateClient(timeout);
         await target.PingAsync(client, timeout, context.Secrets, cancellationToken);

@@ -34,7 +34,13 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
             plan.Add($"written as {output}.partial and renamed when complete{(options.TableChecksums ? "; row counts and content checksums of every table recorded" : string.Empty)}");
         }
 
-        if (DiskSpace.PreviousBackupSize(output) is { } previous)
+        var found = DiskSpace.FindPreviousBackup(output);
+        if (found.SkippedNote is { } skipped)
+        {
+            plan.Add(skipped);
+        }
+
+        if (found.Size is { } previous)
         {
             plan.Add($"needs {ByteSize.Format(previous * options.FreeSpaceFactor)} free (last backup {ByteSize.Format(previous)}); {ByteSize.Format(DiskSpace.Available(output))} free now");
         }
@@ -48,7 +54,7 @@ public sealed class PostgresDumpStep : Step<PostgresDumpOptions>
         var output = context.ResolvePath(options.File);
         var pgDump = PostgresTools.Locate("pg_dump", options.PgDump, context.Environment);
         var toolVersion = await PostgresTools.MajorVersionAsync(pgDump, cancellationToken);
-        DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor);
+        DiskSpace.EnsureRoomFor(output, options.FreeSpaceFactor, context.Log);
 
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
         var serverVersion = await PostgresServerVersion.MajorAsync(connection, cancellationToken);

@@ -10,7 +10,7 @@ public sealed class PostgresVerifyOptions
     [Description("The dump to verify: a postgres_*.sql.gz file or a directory-format folder, usually \"{{ steps.pg_dump.outputs.file }}\".")]
     public string File { get; set; } = string.Empty;
 
-    [Description("The id of the postgres.dump step of this run: every table it found in the database must have a TABLE DATA entry in the dump.")]
+    [Description("The id of the postgres.dump step of this run: every table it found in the database must have its data (a COPY section, read to the end) in the dump.")]
     [StepReference]
     public string? DumpStep { get; set; }
 

@@ -49,7 +49,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
 
         if (options.DumpStep is not null)
         {
-            CompareWithSource(context, options.DumpStep, listing, findings);
+            CompareWithSource(context, options.DumpStep, findings);
         }
 
         var report = findings.Render(context.Time.GetLocalNow());
@@ -63,11 +63,11 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
             throw new StepFailedException($"{file} failed verification: {string.Join("; ", findings.Problems)}");
         }
 
-        context.Log.Information("  {File}: {Entries} TOC entries, {TableData} tables with data, {Bytes} read, all CRCs and data blocks good", file, listing.Entries, listing.TableData.Count, ByteSize.Format(findings.DecompressedBytes));
+        context.Log.Information("  {File}: {Entries} TOC entries, {TableData} tables with data, {Bytes} read, all CRCs and data blocks good", file, listing.Entries, listing.TableDataEntries, ByteSize.Format(findings.DecompressedBytes));
         var outputs = new StepOutputs()
             .Add("file", file)
             .Add("toc_entries", listing.Entries)
-            .Add("table_data_entries", listing.TableData.Count)
+            .Add("table_data_entries", listing.TableDataEntries)
             .Add("decompressed_bytes", findings.DecompressedBytes)
             .Add("rows", findings.TableRows.Values.Sum())
             .Add("table_rows", findings.TableRows.ToDictionary(pair => pair.Key, pair => (object?)pair.Value, StringComparer.Ordinal))
@@ -85,7 +85,7 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
         return outputs;
     }
 
-    private static void CompareWithSource(StepContext context, string dumpStep, ArchiveListing listing, PostgresDumpFindings findings)
+    private static void CompareWithSource(StepContext context, string dumpStep, PostgresDumpFindings findings)
     {
         var step = context.EarlierStep(dumpStep);
         if (step?.Outputs.Strings("table_names") is not { } expected)
@@ -94,11 +94,12 @@ public sealed class PostgresVerifyStep : Step<PostgresVerifyOptions>
             return;
         }
 
-        var inDump = listing.TableData.ToHashSet(StringComparer.Ordinal);
+        // The tables whose COPY data was read, named exactly (the TOC listing cannot carry every name).
+        var inDump = findings.TableRows.Keys.ToHashSet(StringComparer.Ordinal);
         findings.ExpectedTables = expected.Count;
         foreach (var table in expected.Where(table => !inDump.Contains(table)))
         {
-            findings.Problems.Add($"table {table} is in the database but has no data in the dump");
+            findings.Problems.Add($"table {NameText.Printable(table)} is in the database but has no data in the dump");
         }
     }
 }

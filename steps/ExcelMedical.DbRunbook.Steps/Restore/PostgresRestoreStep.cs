@@ -125,7 +125,7 @@ public sealed class PostgresRestoreStep : Step<PostgresRestoreOptions>
         }
 
         backup.CheckHash(findings.Sha256);
-        context.Log.Information("  verified {File}: {Entries} TOC entries, {Tables} tables with data, {Bytes} read{Hash}", backup.Path, findings.Listing!.Entries, findings.Listing.TableData.Count, ByteSize.Format(findings.DecompressedBytes), findings.Sha256 is null ? string.Empty : $", SHA-256 {findings.Sha256}");
+        context.Log.Information("  verified {File}: {Entries} TOC entries, {Tables} tables with data, {Bytes} read{Hash}", backup.Path, findings.Listing!.Entries, findings.Listing.TableDataEntries, ByteSize.Format(findings.DecompressedBytes), findings.Sha256 is null ? string.Empty : $", SHA-256 {findings.Sha256}");
         return (findings, clock.Elapsed.TotalSeconds);
     }
 
@@ -138,11 +138,11 @@ public sealed class PostgresRestoreStep : Step<PostgresRestoreOptions>
         {
             if (!byName.TryGetValue(table, out var figures))
             {
-                problems.Add($"table {table} ({rows} rows in the dump) is missing");
+                problems.Add($"table {NameText.Printable(table)} ({rows} rows in the dump) is missing");
             }
             else if (figures.Rows != rows)
             {
-                problems.Add($"table {table} has {figures.Rows} rows, the dump {rows}");
+                problems.Add($"table {NameText.Printable(table)} has {figures.Rows} rows, the dump {rows}");
             }
         }
 

@@ -95,11 +95,11 @@ public sealed class RestoreDrillStep : Step<RestoreDrillOptions>
         {
             if (verdict.Ok)
             {
-                context.Log.Information("  {Kind} {Name}: {Verdict} ({Restored})", verdict.Kind, verdict.Name, verdict.Verdict, verdict.Restored);
+                context.Log.Information("  {Kind} {Name}: {Verdict} ({Restored})", verdict.Kind, NameText.Printable(verdict.Name), verdict.Verdict, verdict.Restored);
             }
             else
             {
-                context.Log.Warning("  {Kind} {Name}: {Verdict}: recorded {Recorded}, restored {Restored}", verdict.Kind, verdict.Name, verdict.Verdict, verdict.Recorded, verdict.Restored);
+                context.Log.Warning("  {Kind} {Name}: {Verdict}: recorded {Recorded}, restored {Restored}", verdict.Kind, NameText.Printable(verdict.Name), verdict.Verdict, verdict.Recorded, verdict.Restored);
             }
         }
 

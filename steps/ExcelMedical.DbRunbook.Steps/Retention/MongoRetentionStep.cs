@@ -38,6 +38,8 @@ public sealed class MongoRetentionStep : Step<MongoRetentionOptions>
             actions.Add(refused == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
         }
 
+        // A BSON date is milliseconds since the epoch in UTC, so no time zone enters the comparison.
+        actions.Add("compare each field with the cutoff instant as is: BSON dates are UTC instants (values of another type never match and are refused above)");
         actions.Add(refused > 0
             ? $"delete NOTHING and fail: {refused} collection(s) refused by the guard rails above"
             : $"delete in batches of {options.BatchSize} documents (by _id), {Duration.Format(options.BatchPause)} pause between batches");

@@ -20,13 +20,16 @@ public sealed class PostgresRetentionTable : RetentionEntryOptions
     [Description("Allow this table's purge to delete more than max_delete_share of its rows (e.g. the first purge of a long backlog).")]
     public override bool AllowLargeDelete { get; set; }
 
+    [Description("Allow this table's purge to delete or change rows of other tables (foreign keys ON DELETE CASCADE / SET NULL / SET DEFAULT, followed to grandchildren) and to fire delete triggers and rules; without it such a purge is refused, and the dry run lists what it would reach with row counts.")]
+    public bool AllowCascade { get; set; }
+
     protected override string Target => Table;
 }
 
 public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IValidatableObject
 {
     [Required]
-    [Description("The retention policy, one entry per table: table, column (default created_at), days, allow_large_delete.")]
+    [Description("The retention policy, one entry per table: table, column (default created_at), days, allow_large_delete, allow_cascade.")]
     public List<PostgresRetentionTable> Tables { get; set; } = [];
 
     [Range(1, 1_000_000)]
@@ -46,6 +49,9 @@ public sealed class PostgresRetentionOptions : PostgresConnectionOptions, IValid
     [Range(0.0, 1.0)]
     [Description("Guard rail: when a purge would delete more than this share of a table's rows (a wrong column, a too-short period), nothing is deleted and the step fails, unless the table sets allow_large_delete.")]
     public double MaxDeleteShare { get; set; } = 0.5;
+
+    [Description("The time zone (an IANA name such as Asia/Tokyo, or UTC) in which timestamp (without time zone) and date columns are read: the cutoff instant becomes that zone's wall-clock time (or day) and the column is compared with it. Default: the session's TimeZone setting (the server's, or the database's or role's own), shown in the plan. timestamptz columns are compared as instants and need no zone.")]
+    public string? TimeZone { get; set; }
 
     [Description("VACUUM (ANALYZE) each purged table afterwards, so the space is reused and the planner knows the new size.")]
     public bool Vacuum { get; set; } = true;

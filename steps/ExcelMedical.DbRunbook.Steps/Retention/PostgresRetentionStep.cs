@@ -25,17 +25,29 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         var census = await CensusAsync(context, target, options, cancellationToken);
         var refused = census.Where(c => c.Refusal is not null).ToList();
         var actions = new List<string>();
+        if (census.FirstOrDefault(c => c.Comparison is { IsInstant: false })?.Comparison is { } zoned)
+        {
+            actions.Add($"read timestamp (without time zone) and date columns in time zone {zoned.TimeZone} ({zoned.ZoneSource})");
+        }
+
         foreach (var table in census)
         {
             if (table.Refusal is not null)
             {
                 actions.Add($"refuse {table.Display}: {table.Refusal}");
+                actions.AddRange(table.Reach.Describe());
                 continue;
             }
 
             var what = string.Create(CultureInfo.InvariantCulture,
-                $"{table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) from {table.Display}: {table.Policy.Column} before the cutoff {RetentionGuard.Format(table.Cutoff)} ({table.Policy.Days} days)");
+                $"{table.Older:N0} of {table.Rows:N0} rows ({RetentionGuard.Percent(table.Share)}) from {table.Display}: {table.Policy.Column} before the cutoff {table.Comparison!.Describe()} ({table.Policy.Days} days)");
             actions.Add(refused.Count == 0 ? "delete " + what : $"count {what}, but delete none of them because of the refusal");
+            actions.AddRange(table.Reach.Describe());
+            if (table.Reach.Tables.Count > 0)
+            {
+                actions.Add("  measure in each batch's transaction what the cascade deletes and changes (allow_cascade: true)");
+            }
+
             if (!table.Indexed && table.Older > 0)
             {
                 actions.Add($"  note: no index starts with {table.Display}.{table.Policy.Column}, so every batch scans the table");
@@ -59,6 +71,11 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
             throw new StepFailedException(RetentionGuard.Refused(refused.Select(c => c.Refusal!)));
         }
 
+        if (census.FirstOrDefault(c => c.Comparison is { IsInstant: false })?.Comparison is { } zoned)
+        {
+            context.Log.Information("  timestamp and date columns are read in time zone {Zone} ({Source})", zoned.TimeZone, zoned.ZoneSource);
+        }
+
         await using var connection = await target.OpenAsync(cancellationToken, commandTimeoutSeconds: 0);
         var results = new List<RetentionPurge<TableCensus>>();
         foreach (var table in census)
@@ -76,9 +93,10 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         var before = await SizeAsync(connection, table, cancellationToken);
         long deleted = 0;
         var batches = 0;
+        var meter = await CascadeMeter.StartAsync(connection, table.Reach, cancellationToken);
         if (table.Older > 0)
         {
-            context.Log.Information("  {Table}: deleting {Rows} row(s) with {Column} < {Cutoff} ({Days} days)", table.Display, table.Older, table.Policy.Column, RetentionGuard.Format(table.Cutoff), table.Policy.Days);
+            context.Log.Information("  {Table}: deleting {Rows} row(s) with {Column} < {Cutoff} ({Days} days)", table.Display, table.Older, table.Policy.Column, table.Comparison!.Describe(), table.Policy.Days);
             await PostgresMaintenance.SetTimeoutAsync(connection, "statement_timeout", options.StatementTimeout, cancellationToken);
             var column = TableInventory.Quote(table.Policy.Column);
             try
@@ -86,14 +104,14 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
                 foreach (var leaf in table.Leaves)
                 {
                     // ctid = ANY(ARRAY(...)) is a TID scan: each batch touches only the rows it deletes.
-                    var sql = $"DELETE FROM ONLY {leaf.Sql} WHERE ctid = ANY (ARRAY (SELECT ctid FROM ONLY {leaf.Sql} WHERE {column} < @cutoff LIMIT @batch))";
+                    var sql = $"DELETE FROM ONLY {leaf.Sql} WHERE ctid = ANY (ARRAY (SELECT ctid FROM ONLY {leaf.Sql} WHERE {RetentionCutoff.Predicate(column)} LIMIT @batch))";
                     while (true)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-                        command.Parameters.AddWithValue("cutoff", table.Cutoff.UtcDateTime);
+                        table.Comparison.Bind(command);
                         command.Parameters.AddWithValue("batch", options.BatchSize);
-                        var count = await command.ExecuteNonQueryAsync(cancellationToken);
+                        var count = await meter.MeasureAsync(() => command.ExecuteNonQueryAsync(cancellationToken), cancellationToken);
                         deleted += count;
                         batches++;
                         context.Log.Debug("  {Table}: batch {Batch} deleted {Count} row(s), {Deleted} so far", leaf.Display, batches, count, deleted);
@@ -128,9 +146,14 @@ public sealed class PostgresRetentionStep : Step<PostgresRetentionOptions>
         var after = await SizeAsync(connection, table, cancellationToken);
         context.Log.Information(
             "  {Table}: deleted {Deleted} of {Rows} row(s) older than {Cutoff} in {Batches} batch(es), {Before} -> {After}{Vacuumed}, {Duration}",
-            table.Display, deleted, table.Rows, RetentionGuard.Format(table.Cutoff), batches, ByteSize.Format(before), ByteSize.Format(after),
+            table.Display, deleted, table.Rows, table.CutoffText, batches, ByteSize.Format(before), ByteSize.Format(after),
             options.Vacuum && deleted > 0 ? " after VACUUM (ANALYZE)" : string.Empty, Duration.Format(clock.Elapsed));
-        return new RetentionPurge<TableCensus>(table, deleted, batches, before, after, clock.Elapsed.TotalSeconds);
+        foreach (var line in meter.Describe())
+        {
+            context.Log.Information("  {Table}: {Cascade}", table.Display, line);
+        }
+
+        return new RetentionPurge<TableCensus>(table, deleted, batches, before, after, clock.Elapsed.TotalSeconds) { Extra = meter.ToOutput() };
     }
 
     private static async Task<long> SizeAsync(NpgsqlConnection connection, TableCensus table, CancellationToken cancellationToken)

@@ -113,7 +113,7 @@ public sealed class PruneBackupsTests : IDisposable
         Day("2026-11-17");
         Day("2026-11-16");
 
-        var result = await Cli().RunAsync("run", Playbook("      keep_days: 7"));
+        var result = await Cli().RunAsync("run", Playbook("      keep_days: 7\n" + RequireBoth));
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal(["2026-11-16"], Names(PruneOutputs()));
@@ -128,7 +128,7 @@ public sealed class PruneBackupsTests : IDisposable
             Day(day);
         }
 
-        var result = await Cli().RunAsync("run", Playbook("      keep_days: 7\n      min_keep: 3"));
+        var result = await Cli().RunAsync("run", Playbook("      keep_days: 7\n      min_keep: 3\n" + RequireBoth));
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal(["2026-10-03", "2026-10-04", "2026-10-05"], Entries());
@@ -142,7 +142,7 @@ public sealed class PruneBackupsTests : IDisposable
         Day("2026-09-01");
         Day("2026-10-01");
 
-        var result = await Cli().RunAsync("run", Playbook("      keep_days: 0\n      min_keep: 1"));
+        var result = await Cli().RunAsync("run", Playbook("      keep_days: 0\n      min_keep: 1\n" + RequireBoth));
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Equal(["2026-10-01"], Entries());
@@ -296,7 +296,7 @@ public sealed class PruneBackupsTests : IDisposable
     [Fact]
     public async Task A_missing_root_is_refused_with_the_path_to_fix()
     {
-        var result = await Cli().RunAsync("run", Playbook(string.Empty));
+        var result = await Cli().RunAsync("run", Playbook(RequireBoth));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"the backup root {Root} does not exist", result.All);
@@ -325,5 +325,115 @@ public sealed class PruneBackupsTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("optional_steps names 'mongo_verify', which is not in require_verified", run.All);
         Assert.True(Directory.Exists(Path.Combine(Root, "2026-01-01")));
+    }
+
+    [Fact]
+    public async Task By_default_every_earlier_verify_step_of_the_run_must_have_succeeded()
+    {
+        Day("2026-11-25");
+        Day("2026-11-24");
+        Day("2026-11-23");
+        Day("2026-10-01");
+        var playbook = Playbook("      keep_days: 7", """
+              - id: pg_verify
+                uses: postgres.verify
+                continue_on_error: true
+                with: { file: "{{ env.ROOT }}/2026-11-25/postgres_never_written.sql.gz" }
+              - id: echo
+                uses: test.echo
+            """);
+
+        var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var run = await Cli().RunAsync("run", playbook);
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.All);
+        Assert.Contains("would require this run's verification steps pg_verify to have succeeded (require_verified not set: every earlier postgres.verify / archive.verify step)", dryRun.Output);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("refusing to prune", run.All);
+        Assert.Contains("step 'pg_verify' failed", run.All);
+        Assert.True(Directory.Exists(Path.Combine(Root, "2026-10-01")));
+    }
+
+    [Fact]
+    public async Task A_run_without_verify_steps_prunes_only_when_require_verified_is_explicitly_empty()
+    {
+        Day("2026-11-25");
+        Day("2026-11-24");
+        Day("2026-11-23");
+        Day("2026-10-01");
+
+        var refused = await Cli().RunAsync("run", Playbook("      keep_days: 7"));
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("this run has no verification step (postgres.verify, archive.verify) before backups.prune", refused.All);
+        Assert.Contains("set require_verified: [] to prune without verification", refused.All);
+        Assert.True(Directory.Exists(Path.Combine(Root, "2026-10-01")));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var playbook = Playbook("      keep_days: 7\n      require_verified: []");
+        var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
+        var pruned = await Cli().RunAsync("run", playbook);
+
+        Assert.Contains("would prune without waiting for any verification (require_verified: [])", dryRun.Output);
+        Assert.True(pruned.ExitCode == 0, pruned.All);
+        Assert.Contains("prune without waiting for any verification (require_verified: [])", pruned.All);
+        Assert.False(Directory.Exists(Path.Combine(Root, "2026-10-01")));
+    }
+
+    [RootFact("bind mounts")]
+    public async Task A_day_folder_holding_a_mount_point_is_refused_whole_and_nothing_on_the_mount_is_touched()
+    {
+        Day("2026-11-25");
+        Day("2026-11-24");
+        Day("2026-11-23");
+        Day("2026-10-01");
+        Day("2026-10-02");
+        _dir.Write("elsewhere/precious.txt", "must survive");
+        _dir.Write("other-disk/also-precious.txt", "must survive too");
+        Directory.CreateDirectory(_dir["backups/2026-10-02/data"]);
+        Directory.CreateDirectory(_dir["backups/2026-10-03"]);
+        var mounts = new List<string>();
+        try
+        {
+            // Bind mounts of folders of the same disk: the same device id, another mount.
+            await Mount(_dir["elsewhere"], _dir["backups/2026-10-02/data"], mounts);
+            await Mount(_dir["other-disk"], _dir["backups/2026-10-03"], mounts);
+            var playbook = Playbook("      keep_days: 7\n" + RequireBoth);
+
+            var dryRun = await Cli().RunAsync("run", playbook, "--dry-run");
+            _time.Advance(TimeSpan.FromMinutes(1));
+            var run = await Cli().RunAsync("run", playbook);
+
+            Assert.True(dryRun.ExitCode == 0, dryRun.All);
+            Assert.Contains("would delete 2026-10-01 (", dryRun.Output);
+            Assert.Contains("would REFUSE to delete 2026-10-02 (54 days old, before the cutoff 2026-11-18): it holds the mount point 2026-10-02/data (another file system is mounted there); nothing of it is deleted", dryRun.Output);
+            Assert.Contains("would REFUSE to delete 2026-10-03 (53 days old, before the cutoff 2026-11-18): it is itself a mount point", dryRun.Output);
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("refused 2 folder(s) holding a mount point, deleting nothing of them (2026-10-02: it holds the mount point 2026-10-02/data", run.All);
+            Assert.Contains("deleted 2026-10-01 (", run.All);
+            Assert.Equal("failed", RunRecords.Latest(_dir["state"], "prune").Step("prune").Status());
+            Assert.Equal("must survive", await File.ReadAllTextAsync(_dir["elsewhere/precious.txt"]));
+            Assert.Equal("must survive too", await File.ReadAllTextAsync(_dir["other-disk/also-precious.txt"]));
+            Assert.True(File.Exists(_dir["backups/2026-10-02/postgres_20261002_020000.sql.gz"]), "a file of the refused folder was deleted");
+            Assert.True(File.Exists(_dir["backups/2026-10-02/verification/postgres_backup_verify.txt"]));
+            Assert.False(Directory.Exists(_dir["backups/2026-10-01"]));
+        }
+        finally
+        {
+            foreach (var mount in Enumerable.Reverse(mounts))
+            {
+                var unmounted = await Shell.RunAsync($"umount '{mount}'");
+                Assert.True(unmounted.ExitCode == 0, $"could not unmount {mount}: {unmounted.Error}");
+            }
+        }
+    }
+
+    private static async Task Mount(string source, string target, List<string> mounts)
+    {
+        var result = await Shell.RunAsync($"mount --bind '{source}' '{target}'");
+        Assert.True(result.ExitCode == 0, $"mount --bind failed: {result.Error}");
+        mounts.Add(target);
     }
 }

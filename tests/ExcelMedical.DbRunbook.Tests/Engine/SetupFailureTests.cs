@@ -85,7 +85,7 @@ public sealed class SetupFailureTests : IDisposable
         return run;
     }
 
-    [RootFact]
+    [RootFact("mounts a read-only tmpfs: root ignores permission bits")]
     public async Task A_read_only_backup_folder_fails_the_run_with_notifications_a_record_and_a_line_in_history()
     {
         await using var backups = await ReadOnlyMount.CreateAsync(_dir["backups"]);
@@ -136,7 +136,7 @@ public sealed class SetupFailureTests : IDisposable
         Assert.False(File.Exists(_dir["backups/2026-11-25/dump.sql"]));
     }
 
-    [RootFact]
+    [RootFact("mounts a read-only tmpfs: root ignores permission bits")]
     public async Task A_read_only_state_directory_is_told_and_the_record_goes_to_the_fallback_folder_that_history_reads()
     {
         await using var state = await ReadOnlyMount.CreateAsync(_dir["state"]);
@@ -159,7 +159,7 @@ public sealed class SetupFailureTests : IDisposable
         Assert.Contains($"recorded in {fallback}", history.Output, StringComparison.Ordinal);
     }
 
-    [RootFact]
+    [RootFact("mounts a read-only tmpfs: root ignores permission bits")]
     public async Task A_record_the_state_directory_cannot_take_at_the_end_fails_the_run_and_is_told()
     {
         // The steps succeed; then the playbook's record folder becomes read-only under the run.

@@ -3,37 +3,16 @@ using ExcelMedical.DbRunbook.Testing.Support;
 namespace ExcelMedical.DbRunbook.Tests.Support;
 
 /// <summary>
-/// A test that needs root to mount a file system (a read-only tmpfs: root ignores permission
-/// bits, so only a read-only mount makes a folder unwritable for it). CI runs as root; elsewhere
-/// the test is skipped with the reason.
+/// A test that needs root (mount, or running a process as another user). As any other user it is
+/// reported as skipped with the reason, never as passed: CI runs the tests as root.
 /// </summary>
-[AttributeUsage(AttributeTargets.Method)]
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
+    public RootFactAttribute(string needs)
     {
         if (!CurrentUser.IsRoot)
         {
-            Skip = "needs root to mount a read-only tmpfs (CI runs as root)";
+            Skip = $"not run: needs root ({needs})";
         }
     }
-}
-
-/// <summary>A read-only tmpfs mounted on a folder for the life of a test; unmounted on dispose.</summary>
-public sealed class ReadOnlyMount : IAsyncDisposable
-{
-    private ReadOnlyMount(string path) => Path = path;
-
-    public string Path { get; }
-
-    /// <summary>Mounts an empty read-only tmpfs on <paramref name="path"/> (created if missing).</summary>
-    public static async Task<ReadOnlyMount> CreateAsync(string path)
-    {
-        Directory.CreateDirectory(path);
-        var mounted = await Shell.RunAsync($"mount -t tmpfs -o ro,size=64k tmpfs '{path}'");
-        Assert.True(mounted.ExitCode == 0, $"mounting a read-only tmpfs on {path} failed: {mounted.Error}");
-        return new ReadOnlyMount(path);
-    }
-
-    public async ValueTask DisposeAsync() => await Shell.RunAsync($"umount '{Path}'");
 }

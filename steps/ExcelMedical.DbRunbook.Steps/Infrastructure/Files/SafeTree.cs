@@ -49,11 +49,20 @@ internal static class SafeTree
         return total;
     }
 
-    /// <summary>Deletes the tree depth first; links inside it are unlinked, their targets untouched.</summary>
-    public static void Delete(DirectoryInfo folder)
+    /// <summary>
+    /// Deletes the tree depth first; links inside it are unlinked, their targets untouched. Every
+    /// entry is checked to be on the file system <paramref name="stayOn"/> (the tree's own, proved
+    /// before by <see cref="MountBoundary.FirstMountPoint"/>): a mount that appeared since is never entered.
+    /// </summary>
+    public static void Delete(DirectoryInfo folder, FileSystemSpot stayOn)
     {
         foreach (var entry in Entries(folder))
         {
+            if (!MountBoundary.SameMount(stayOn, entry.FullName))
+            {
+                throw new IOException($"{entry.FullName} is on another file system (a mount point appeared while pruning); it and its folder were left alone");
+            }
+
             if (IsLink(entry) || entry is not DirectoryInfo)
             {
                 // unlink(2): removes a link itself, whatever it points to.
@@ -61,7 +70,7 @@ internal static class SafeTree
             }
             else
             {
-                Delete((DirectoryInfo)entry);
+                Delete((DirectoryInfo)entry, stayOn);
             }
         }
 

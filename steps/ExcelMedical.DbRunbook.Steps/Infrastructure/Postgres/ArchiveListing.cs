@@ -2,10 +2,12 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 /// <summary>
 /// The table of contents <c>pg_restore -l</c> prints: header lines start with ';', each entry is
-/// <c>dumpId; tableoid oid DESC schema tag owner</c>. TABLE DATA entries say which tables' rows
-/// the archive holds.
+/// <c>dumpId; tableoid oid DESC schema tag owner</c>. Only the number of TABLE DATA entries is
+/// taken from it: the listing prints names unquoted, with newlines turned into spaces, so a name
+/// holding a space or a newline cannot be read back from it. Which tables have data, and how many
+/// rows, comes from the COPY statements of the data itself (<see cref="CopyRowCounter"/>).
 /// </summary>
-internal sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries, IReadOnlyList<string> TableData)
+internal sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries, int TableDataEntries)
 {
     private const string TableDataMarker = " TABLE DATA ";
 
@@ -13,7 +15,7 @@ internal sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries,
     {
         var header = new List<string>();
         var entries = 0;
-        var tableData = new List<string>();
+        var tableData = 0;
         foreach (var raw in listing.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
@@ -34,14 +36,9 @@ internal sealed record ArchiveListing(IReadOnlyList<string> Header, int Entries,
             }
 
             entries++;
-            var marker = line.IndexOf(TableDataMarker, StringComparison.Ordinal);
-            if (marker >= 0)
+            if (line.Contains(TableDataMarker, StringComparison.Ordinal))
             {
-                var parts = line[(marker + TableDataMarker.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length >= 2)
-                {
-                    tableData.Add(parts[0] + "." + parts[1]);
-                }
+                tableData++;
             }
         }
 

@@ -88,7 +88,8 @@ internal static class PostgresDumpCheck
     /// </summary>
     private static async Task ReadEverythingAsync(string pgRestore, string file, bool isDirectory, PostgresDumpFindings findings, CancellationToken cancellationToken)
     {
-        var arguments = isDirectory ? new[] { "--file=-", file } : ["--file=-"];
+        // --data-only: the rows are what is counted, and no function body in the schema can pass for a COPY statement.
+        var arguments = isDirectory ? new[] { "--data-only", "--file=-", file } : ["--data-only", "--file=-"];
         using var child = ChildProcess.Start(new ProcessSpec(pgRestore, arguments), redirectInput: !isDirectory);
         var counter = new CopyRowCounter();
         var counting = counter.CountAsync(child.StandardOutput, cancellationToken);
@@ -199,7 +200,7 @@ internal sealed class PostgresDumpFindings(string file)
         if (Listing is not null)
         {
             text.AppendLine(inv, $"TOC entries:         {Listing.Entries}");
-            text.AppendLine(inv, $"TABLE DATA entries:  {Listing.TableData.Count}");
+            text.AppendLine(inv, $"TABLE DATA entries:  {Listing.TableDataEntries}");
         }
 
         if (ExpectedTables is not null)
@@ -224,9 +225,9 @@ internal sealed class PostgresDumpFindings(string file)
 
             text.AppendLine();
             text.AppendLine("Tables with data (rows counted in the dump):");
-            foreach (var table in Listing.TableData)
+            foreach (var (table, rows) in TableRows.OrderBy(pair => pair.Key, StringComparer.Ordinal))
             {
-                text.AppendLine(inv, $"  {table,-50} {(TableRows.TryGetValue(table, out var rows) ? rows.ToString(inv) : "-"),12}");
+                text.AppendLine(inv, $"  {NameText.Printable(table),-50} {rows,12}");
             }
         }
 

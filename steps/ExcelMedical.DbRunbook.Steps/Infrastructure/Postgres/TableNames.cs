@@ -7,7 +7,8 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 /// <summary>A table a playbook named, found in the catalog.</summary>
 internal sealed record ResolvedTable(uint Oid, string Schema, string Name, char Kind)
 {
-    public string Display => Schema + "." + Name;
+    /// <summary>schema.name for logs and messages, control characters escaped.</summary>
+    public string Display => NameText.Printable(Schema + "." + Name);
 
     public string Sql => PostgresMaintenance.Quote(Schema, Name);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ExcelMedical.DbRunbook.Engine.Model;
+using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Restore;
 
@@ -123,14 +124,14 @@ internal sealed class DrillReport
         }
 
         var inv = CultureInfo.InvariantCulture;
-        var width = Math.Max(heading.Length, verdicts.Max(v => v.Name.Length));
+        var width = Math.Max(heading.Length, verdicts.Max(v => NameText.Printable(v.Name).Length));
         var recordedWidth = Math.Max(22, verdicts.Max(v => v.Recorded.Length));
         var restoredWidth = Math.Max(22, verdicts.Max(v => v.Restored.Length));
         text.AppendLine();
         text.AppendLine(inv, $"{heading.PadRight(width)}  {"Recorded at backup".PadRight(recordedWidth)}  {"Restored".PadRight(restoredWidth)}  Verdict");
         foreach (var verdict in verdicts)
         {
-            text.AppendLine(inv, $"{verdict.Name.PadRight(width)}  {verdict.Recorded.PadRight(recordedWidth)}  {verdict.Restored.PadRight(restoredWidth)}  {verdict.Verdict}");
+            text.AppendLine(inv, $"{NameText.Printable(verdict.Name).PadRight(width)}  {verdict.Recorded.PadRight(recordedWidth)}  {verdict.Restored.PadRight(restoredWidth)}  {verdict.Verdict}");
         }
     }
 

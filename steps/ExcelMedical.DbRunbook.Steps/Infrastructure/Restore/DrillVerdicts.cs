@@ -21,31 +21,32 @@ internal static class DrillVerdicts
         var verdicts = new List<DrillVerdict>();
         foreach (var table in recorded.Tables.Union(byName.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
+            var shown = NameText.Printable(table);
             var rows = recorded.RowsOf(table);
             var checksum = recorded.Checksums?.GetValueOrDefault(table);
             var recordedText = rows is null ? "(not recorded)" : checksum is null ? $"{rows} rows" : $"{rows} rows, checksum {Short(checksum)}";
             if (!byName.TryGetValue(table, out var figures))
             {
-                verdicts.Add(new DrillVerdict("table", table, recordedText, "(missing)", "MISSING", $"table {table} was recorded at backup ({rows} rows) but is not in the restored database"));
+                verdicts.Add(new DrillVerdict("table", table, recordedText, "(missing)", "MISSING", $"table {shown} was recorded at backup ({rows} rows) but is not in the restored database"));
                 continue;
             }
 
             var restoredText = figures.Checksum is null ? $"{figures.Rows} rows" : $"{figures.Rows} rows, checksum {Short(figures.Checksum)}";
             if (rows is null)
             {
-                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "NOT RECORDED", $"table {table} was restored ({figures.Rows} rows) but the backup run recorded no figures for it"));
+                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "NOT RECORDED", $"table {shown} was restored ({figures.Rows} rows) but the backup run recorded no figures for it"));
             }
             else if (rows != figures.Rows)
             {
-                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "ROWS DIFFER", $"table {table}: {rows} rows recorded at backup, {figures.Rows} restored"));
+                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "ROWS DIFFER", $"table {shown}: {rows} rows recorded at backup, {figures.Rows} restored"));
             }
             else if (checksum is not null && figures.Checksum is not null && !string.Equals(checksum, figures.Checksum, StringComparison.Ordinal))
             {
-                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "CONTENT DIFFERS", $"table {table}: content checksum {checksum} recorded at backup, {figures.Checksum} restored"));
+                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "CONTENT DIFFERS", $"table {shown}: content checksum {checksum} recorded at backup, {figures.Checksum} restored"));
             }
             else if (checksum is not null && figures.Checksum is not null && recorded.DumpRows is not null && recorded.DumpRows.TryGetValue(table, out var counted) && checksum.Split(':')[0] != counted.ToString(System.Globalization.CultureInfo.InvariantCulture))
             {
-                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "RECORDS DISAGREE", $"table {table}: the dump's snapshot recorded {checksum.Split(':')[0]} rows, its verification counted {counted}"));
+                verdicts.Add(new DrillVerdict("table", table, recordedText, restoredText, "RECORDS DISAGREE", $"table {shown}: the dump's snapshot recorded {checksum.Split(':')[0]} rows, its verification counted {counted}"));
             }
             else
             {

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using ExcelMedical.DbRunbook.Engine.Steps;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Maintenance;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 using ExcelMedical.DbRunbook.Steps.Retention;
@@ -23,7 +24,15 @@ internal sealed record TableCensus(
 
     int IRetentionCensus.Days => Policy.Days;
 
+    /// <summary>How the column is compared with the cutoff; null when the table was refused before its column was known.</summary>
+    public RetentionCutoff? Comparison { get; init; }
+
+    /// <summary>What deleting the rows reaches beyond the table: cascading foreign keys, triggers, rules.</summary>
+    public PurgeReach Reach { get; init; } = PurgeReach.None;
+
     public string Display => Table?.Display ?? Policy.Table;
+
+    public string CutoffText => Comparison?.Compared ?? RetentionGuard.Format(Cutoff);
 
     public double Share => RetentionGuard.Share(Older, Rows);
 
@@ -40,6 +49,11 @@ internal sealed record TableCensus(
         ["rows_older"] = Older,
         ["share"] = Math.Round(Share, 4),
         ["refused"] = Refusal,
+        ["cutoff_compared"] = Comparison?.Compared,
+        ["time_zone"] = Comparison is { IsInstant: false } ? Comparison.TimeZone : null,
+        ["allow_cascade"] = Policy.AllowCascade,
+        ["cascades"] = Reach.Keys.Select(k => (object?)k.ToOutput()).ToList(),
+        ["triggers"] = Reach.Hooks.Select(h => (object?)h.ToOutput()).ToList(),
     };
 }
 
@@ -74,18 +88,53 @@ internal static class PostgresRetentionCensus
     public static async Task<IReadOnlyList<TableCensus>> TakeAsync(NpgsqlConnection connection, PostgresRetentionOptions options, DateTimeOffset runStarted, CancellationToken cancellationToken)
     {
         var census = new List<TableCensus>();
+        var zone = await TimeZoneAsync(connection, options.TimeZone, cancellationToken);
         await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await PostgresMaintenance.ExecuteAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken);
         foreach (var policy in options.Tables)
         {
-            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), options.MaxDeleteShare, cancellationToken));
+            census.Add(await CountAsync(connection, policy, RetentionGuard.Cutoff(runStarted, policy.Days), zone, options.MaxDeleteShare, cancellationToken));
         }
 
         await snapshot.CommitAsync(cancellationToken);
         return census;
     }
 
-    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, double maxShare, CancellationToken cancellationToken)
+    /// <summary>
+    /// The zone timestamp and date columns are read in: the time_zone option, checked by the server,
+    /// or the session's TimeZone (the server's setting, or the database's or role's own).
+    /// </summary>
+    private static async Task<(string Name, bool FromServer)> TimeZoneAsync(NpgsqlConnection connection, string? option, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(option))
+        {
+            return (await PostgresMaintenance.ScalarAsync<string>(connection, "SELECT current_setting('TimeZone')", cancellationToken), true);
+        }
+
+        try
+        {
+            await PostgresMaintenance.ScalarAsync<DateTime>(connection, "SELECT now() AT TIME ZONE @zone", cancellationToken, ("zone", option.Trim()));
+            return (option.Trim(), false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidParameterValue)
+        {
+            throw new StepFailedException($"time_zone '{option}' is not a time zone the server knows ({ex.MessageText}); use a name from pg_timezone_names such as Europe/Berlin or UTC");
+        }
+    }
+
+    private static async Task<RetentionCutoff> ComparisonAsync(NpgsqlConnection connection, string baseType, DateTimeOffset cutoff, (string Name, bool FromServer) zone, CancellationToken cancellationToken)
+    {
+        if (baseType == RetentionCutoff.Timestamptz)
+        {
+            return new RetentionCutoff(cutoff, baseType, null, false, cutoff.UtcDateTime);
+        }
+
+        // The server's own zone rules turn the instant into that zone's wall-clock time.
+        var wallClock = await PostgresMaintenance.ScalarAsync<DateTime>(connection, "SELECT @instant AT TIME ZONE @zone", cancellationToken, ("instant", cutoff.UtcDateTime), ("zone", zone.Name));
+        return new RetentionCutoff(cutoff, baseType, zone.Name, zone.FromServer, wallClock);
+    }
+
+    private static async Task<TableCensus> CountAsync(NpgsqlConnection connection, PostgresRetentionTable policy, DateTimeOffset cutoff, (string Name, bool FromServer) zone, double maxShare, CancellationToken cancellationToken)
     {
         TableCensus Refuse(string why, ResolvedTable? table = null, string? type = null) => new(policy, table, type, cutoff, 0, 0, [], false, why);
 
@@ -126,8 +175,9 @@ internal static class PostgresRetentionCensus
 
         var only = table.Kind == 'r' ? "ONLY " : string.Empty;
         var quotedColumn = TableInventory.Quote(policy.Column);
-        await using var count = new NpgsqlCommand($"SELECT count(*), count(*) FILTER (WHERE {quotedColumn} < @cutoff) FROM {only}{table.Sql}", connection) { CommandTimeout = 0 };
-        count.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        var comparison = await ComparisonAsync(connection, baseType, cutoff, zone, cancellationToken);
+        await using var count = new NpgsqlCommand($"SELECT count(*), count(*) FILTER (WHERE {RetentionCutoff.Predicate(quotedColumn)}) FROM {only}{table.Sql}", connection) { CommandTimeout = 0 };
+        comparison.Bind(count);
         long rows;
         long older;
         await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
@@ -139,11 +189,14 @@ internal static class PostgresRetentionCensus
 
         var leaves = table.Kind == 'r' ? [table] : await LeavesAsync(connection, table, cancellationToken);
         var indexed = await PostgresMaintenance.ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = @oid AND indkey[0] = @attnum)", cancellationToken, ("oid", table.Oid), ("attnum", attnum));
-        var refusal = RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, policy.AllowLargeDelete);
-        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal);
+        var reach = await PurgeReachSurvey.TakeAsync(connection, table, quotedColumn, comparison, cancellationToken);
+        var refusals = new[] { RetentionGuard.Check(table.Display, policy.Column, policy.Days, older, rows, maxShare, policy.AllowLargeDelete), reach.Refusal(table.Display, policy.AllowCascade) };
+        var refusal = refusals.Any(r => r is not null) ? string.Join("; ", refusals.OfType<string>()) : null;
+        return new TableCensus(policy, table, type, cutoff, rows, older, leaves, indexed, refusal) { Comparison = comparison, Reach = reach };
     }
 
-    private static async Task<IReadOnlyList<ResolvedTable>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
+    /// <summary>The leaf partitions of a partitioned table, where its rows (and statistics) are.</summary>
+    internal static async Task<IReadOnlyList<ResolvedTable>> LeavesAsync(NpgsqlConnection connection, ResolvedTable table, CancellationToken cancellationToken)
     {
         var leaves = new List<ResolvedTable>();
         await using var command = new NpgsqlCommand(LeavesSql, connection);

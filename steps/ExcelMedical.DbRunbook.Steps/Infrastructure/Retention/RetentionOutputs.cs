@@ -17,11 +17,18 @@ internal interface IRetentionCensus
 
     int Days { get; }
 
+    /// <summary>The cutoff as the column or field is compared with it (an instant, or a zone's wall-clock time or day).</summary>
+    string CutoffText => RetentionGuard.Format(Cutoff);
+
     Dictionary<string, object?> ToOutput();
 }
 
 /// <summary>What the real run did to one table or collection.</summary>
-internal sealed record RetentionPurge<TCensus>(TCensus Census, long Deleted, int Batches, long SizeBefore, long SizeAfter, double Seconds);
+internal sealed record RetentionPurge<TCensus>(TCensus Census, long Deleted, int Batches, long SizeBefore, long SizeAfter, double Seconds)
+{
+    /// <summary>Further outputs of the purge of this table (e.g. what a cascade changed elsewhere).</summary>
+    public IReadOnlyDictionary<string, object?>? Extra { get; init; }
+}
 
 /// <summary>
 /// The outputs both retention steps report, for the plan (no results) and the run: the same shape
@@ -46,6 +53,10 @@ internal static class RetentionOutputs
                 output["size_before_bytes"] = result.SizeBefore;
                 output["size_after_bytes"] = result.SizeAfter;
                 output["duration_seconds"] = Math.Round(result.Seconds, 3);
+                foreach (var (key, value) in result.Extra ?? new Dictionary<string, object?>())
+                {
+                    output[key] = value;
+                }
             }
 
             return output;
@@ -59,7 +70,7 @@ internal static class RetentionOutputs
             outputs.Add($"{unit}_deleted", results.Sum(r => r.Deleted));
             outputs.Add("operations", MaintenanceOperation.ToOutputs(results.Select(r => new MaintenanceOperation(
                 "retention purge", target(r.Census), MaintenanceOperation.Done, r.Seconds, r.SizeBefore, r.SizeAfter, r.Deleted,
-                $"{r.Census.Field} < {RetentionGuard.Format(r.Census.Cutoff)} ({r.Census.Days} days), {r.Batches} batch(es)"))));
+                $"{r.Census.Field} < {r.Census.CutoffText} ({r.Census.Days} days), {r.Batches} batch(es)"))));
         }
         else
         {
