@@ -16,6 +16,13 @@ internal static class HistoryCommand
         command.SetAction(async result =>
         {
             var runs = new RunStore(host.StateDirectory).History(result.GetValue(playbook), result.GetValue(limit));
+
+            // Runs whose record the state directory could not take (read-only, full) were recorded in the fallback folder.
+            var fallback = FallbackStateDirectory.Existing(host.Environment);
+            var elsewhere = fallback is null || Path.GetFullPath(fallback) == Path.GetFullPath(host.StateDirectory)
+                ? []
+                : new RunStore(fallback).History(result.GetValue(playbook), result.GetValue(limit));
+            runs = [.. runs.Concat(elsewhere).OrderByDescending(r => r.Started).Take(result.GetValue(limit))];
             if (runs.Count == 0)
             {
                 await host.Out.WriteLineAsync($"no runs recorded in {host.StateDirectory}");
@@ -27,6 +34,12 @@ internal static class HistoryCommand
             {
                 var took = run.Finished is { } finished ? Duration.Format(finished - run.Started) : "-";
                 await host.Out.WriteLineAsync($"{run.Started:yyyy-MM-dd HH:mm:ss zzz}  {run.Playbook,-16} {StatusNames.Of(run.Status),-10} {took,-8} {run.Trigger ?? "manual",-9} {run.Error ?? run.Message ?? string.Empty}".TrimEnd());
+            }
+
+            var fallen = runs.Count(r => elsewhere.Contains(r));
+            if (fallen > 0)
+            {
+                await host.Out.WriteLineAsync($"{fallen} of these run(s) are recorded in {fallback}: the state directory {host.StateDirectory} could not take their records.");
             }
 
             return ExitCodes.Success;

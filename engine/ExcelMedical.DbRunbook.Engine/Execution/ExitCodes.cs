@@ -15,7 +15,7 @@ internal static class ExitCodes
     public static int Of(RunStatus status) => status switch
     {
         RunStatus.Succeeded or RunStatus.Warning or RunStatus.Planned or RunStatus.Skipped => Success,
-        RunStatus.Cancelled => Interrupted,
+        RunStatus.Cancelled or RunStatus.Interrupted => Interrupted,
         _ => StepFailed,
     };
 }

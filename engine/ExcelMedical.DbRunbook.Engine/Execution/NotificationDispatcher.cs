@@ -53,7 +53,8 @@ internal sealed class NotificationDispatcher(Run run, StepRunner runner)
     }
 
     private static bool Fires(IReadOnlySet<NotifyTrigger> triggers, RunRecord record) =>
-        triggers.Contains(NotifyTrigger.Always) || (triggers.Contains(NotifyTrigger.Alert) && record.Alerts.Count > 0) || record.Status switch
+        triggers.Contains(NotifyTrigger.Always) || (triggers.Contains(NotifyTrigger.Alert) && record.Alerts.Count > 0)
+        || (triggers.Contains(NotifyTrigger.Failure) && record.LockLost is not null) || record.Status switch
         {
             RunStatus.Succeeded => triggers.Contains(NotifyTrigger.Success),
 

@@ -43,49 +43,55 @@ internal sealed class PlaybookRunner(RunbookHost host)
         var started = host.Time.GetLocalNow();
         var runId = $"{started:yyyyMMdd'T'HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
         var setup = new RunSetup(host, playbook, request, masker, scope);
-        var problems = new DiagnosticBag();
         scope.SetRun("id", runId);
         scope.SetRun("started", started.DateTime);
         scope.SetRun("playbook", playbook.Name);
         scope.SetRun("status", StatusNames.Of(RunStatus.Running));
         scope.SetRun("dry_run", request.DryRun);
         scope.SetRun("trigger", request.Trigger);
-        if (!setup.TryLoadEnvironment(problems) || !setup.TryRenderValues(problems))
-        {
-            DiagnosticPrinter.Print(problems, host.Error, masker);
-            return new RunResult(problems.Sorted().Any(p => p.Message.Contains("--env-file", StringComparison.Ordinal)) ? ExitCodes.Invalid : ExitCodes.StepFailed, null);
-        }
 
-        var logFile = setup.RenderLogPath(problems);
+        // Everything that can be prepared is, even after a problem: the notifiers of a run that
+        // cannot start render from the same environment and variables.
+        var problems = new DiagnosticBag();
+        var prepared = setup.TryLoadEnvironment(problems);
+        prepared = setup.TryRenderValues(problems) && prepared;
+        var logFile = prepared ? setup.RenderLogPath(problems) : null;
+        var start = new RunStart();
         if (problems.HasErrors)
         {
             DiagnosticPrinter.Print(problems, host.Error, masker);
-            return new RunResult(ExitCodes.StepFailed, null);
+            start.Fail(
+                $"the run could not be prepared: {string.Join("; ", problems.Sorted().Where(p => !p.IsWarning))}",
+                problems.Sorted().Any(p => p.Message.Contains("--env-file", StringComparison.Ordinal)) ? ExitCodes.Invalid : ExitCodes.StepFailed);
+            if (request.DryRun)
+            {
+                return new RunResult(start.ExitCode, null);
+            }
         }
 
-        var logPath = request.DryRun ? null : logFile;
-        scope.SetRun("log_file", logFile);
+        var logPath = request.DryRun || start.Failed ? null : logFile;
+        scope.SetRun("log_file", start.Failed ? null : logFile);
         var store = new RunStore(host.StateDirectory);
         RunLock? runLock = null;
-        if (!request.DryRun && !RunLock.TryAcquire(store.StateDirectory, playbook.Name, started, out runLock, out var holder))
+        if (!request.DryRun && !start.Failed)
         {
-            await host.Error.WriteLineAsync($"error: playbook '{playbook.Name}' is already running ({holder}); this run was not started. Try again when it has finished.");
-            return new RunResult(ExitCodes.Locked, null);
+            try
+            {
+                if (!RunLock.TryAcquire(store.StateDirectory, playbook.Name, started, out runLock, out var holder))
+                {
+                    await host.Error.WriteLineAsync($"error: playbook '{playbook.Name}' is already running ({holder}); this run was not started. Try again when it has finished.");
+                    return new RunResult(ExitCodes.Locked, null);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                start.Fail($"cannot use the state directory {store.StateDirectory} (run records and locks; set {StateDirectory.Variable}): {ex.Message}");
+            }
         }
 
         using (runLock)
         {
-            Serilog.Core.Logger logger;
-            try
-            {
-                logger = RunLogger.Create(host.Out, logPath, masker, request.ConsoleLevel);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                await host.Error.WriteLineAsync(masker.Apply($"error: cannot create the log file {logFile}: {ex.Message}"));
-                return new RunResult(ExitCodes.StepFailed, null);
-            }
-
+            var logger = start.CreateLogger(host.Out, logPath, masker, request.ConsoleLevel);
             using (logger)
             {
                 // Warnings found while preparing (a missing env_file) go where the run's messages go.
@@ -94,6 +100,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
                     logger.Warning("{Warning}", masker.Apply(warning.ToString()));
                 }
 
+                var live = !request.DryRun && !start.Failed;
                 var run = new Run
                 {
                     Record = new RunRecord
@@ -104,7 +111,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
                         Host = System.Environment.MachineName,
                         Started = started,
                         DryRun = request.DryRun,
-                        LogFile = logPath,
+                        LogFile = start.Failed ? null : logPath,
                         Trigger = request.Trigger,
                         Tick = request.Tick,
                     },
@@ -119,12 +126,42 @@ internal sealed class PlaybookRunner(RunbookHost host)
                     Connections = setup.Connections,
                     Environment = setup.Environment,
                     Store = store,
+                    Outputs = live ? new OutputJournal(store.StateDirectory, playbook.Name, runId) : null,
                     Progress = Logging.StepProgress.For(host.Out, host.InteractiveConsole && !request.DryRun && request.ConsoleLevel <= Serilog.Events.LogEventLevel.Information, masker, host.Time),
                 };
-                await ExecuteAsync(playbook, run, request, cancellationToken);
-                return Finish(run, request);
+                if (live)
+                {
+                    start.Begin(run);
+                }
+
+                var lease = request.Lease;
+                using var leaseWatch = lease?.Lost.Register(() => run.Log.Error(
+                    "The multi-host lock of playbook {Playbook} was lost during run {RunId}: {Reason}", playbook.Name, runId, lease.LostReason));
+                if (start.Failed)
+                {
+                    await FailBeforeStepsAsync(playbook, run, request, start.Error!);
+                }
+                else
+                {
+                    await ExecuteAsync(playbook, run, request, cancellationToken);
+                }
+
+                return Finish(run, request, start, host.Environment);
             }
         }
+    }
+
+    /// <summary>
+    /// A run that could not start (no log file, no state directory, a variable that would not
+    /// render) is still a run: it fails with the reason, tells the notifiers that can still be
+    /// rendered, and leaves a record (see <see cref="Finish"/>).
+    /// </summary>
+    private static async Task FailBeforeStepsAsync(Playbook playbook, Run run, RunRequest request, string error)
+    {
+        run.Log.Error("Run {RunId} of playbook {Playbook} ({File}) could not start: {Error}", run.Id, playbook.Name, run.PlaybookFile, error);
+        run.Record.Status = RunStatus.Failed;
+        run.Record.Error = error;
+        await EndAsync(playbook, run, request, new StepRunner(run));
     }
 
     private static async Task ExecuteAsync(Playbook playbook, Run run, RunRequest request, CancellationToken cancellationToken)
@@ -174,6 +211,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
             }
 
             Publish(run, record, failed, cancellationToken.IsCancellationRequested);
+            RunStart.SaveProgress(run);
         }
 
         var status = Outcome(run, failed, cancellationToken.IsCancellationRequested || run.Record.Steps.Any(s => s.Status == StepStatus.Cancelled));
@@ -187,9 +225,32 @@ internal sealed class PlaybookRunner(RunbookHost host)
             run.Record.Message = warnings.Count == 1 ? warnings[0] : $"{warnings.Count} warnings; first: {warnings[0]}";
         }
 
+        await EndAsync(playbook, run, request, runner);
+    }
+
+    /// <summary>
+    /// The end every run goes through: the outcome fixed, the record saved before anyone is told
+    /// (a record that cannot be saved fails the run, so the notifiers say so), then the notifiers.
+    /// </summary>
+    private static async Task EndAsync(Playbook playbook, Run run, RunRequest request, StepRunner runner)
+    {
         run.Record.Finished = run.Time.GetLocalNow();
+        if (request.Lease?.LostReason is { } lost)
+        {
+            // The steps may have done their work, but the promise of no overlap did not hold: an alert, for failure and alert notifiers alike.
+            run.Record.LockLost = lost;
+            new Alerts.RunAlerts(run.Record).Raise(new Alerts.RunAlert("runbook.coordination_lock", Alerts.AlertSeverity.Critical, Alerts.AlertTransition.Firing,
+                $"the multi-host lock of playbook '{playbook.Name}' was lost during the run ({lost}); another host may have run it at the same time", run.Record.Finished.Value));
+        }
+
+        if (!run.Strategy.IsDryRun)
+        {
+            RunStart.SaveBeforeNotifying(run);
+            RunStart.CloseOutputs(run);
+        }
+
         RunModel.Publish(run.Scope, run.Record);
-        run.Scope.SetRun("outcome", StatusNames.Of(status));
+        run.Scope.SetRun("outcome", StatusNames.Of(run.Record.Status));
         await new NotificationDispatcher(run, runner).SendAsync(playbook.Notify, request);
     }
 
@@ -252,10 +313,10 @@ internal sealed class PlaybookRunner(RunbookHost host)
         }
     }
 
-    private static RunResult Finish(Run run, RunRequest request)
+    private static RunResult Finish(Run run, RunRequest request, RunStart start, IReadOnlyDictionary<string, string> environment)
     {
         var record = run.Record;
-        record.ExitCode = ExitCodes.Of(record.Status);
+        record.ExitCode = start.Failed ? start.ExitCode : ExitCodes.Of(record.Status);
         var log = run.Log;
         if (request.DryRun)
         {
@@ -271,8 +332,7 @@ internal sealed class PlaybookRunner(RunbookHost host)
             return new RunResult(record.ExitCode, record);
         }
 
-        var path = run.Store.Save(record, run.Secrets);
-        log.Debug("Run record written to {Path}", path);
+        RunStart.SaveFinal(run, environment);
         foreach (var notification in record.FailedNotifications)
         {
             log.Warning("Notification {Uses} was not delivered: {Message}", notification.Uses, notification.Message);

@@ -39,6 +39,9 @@ internal sealed class Run : IRunView
 
     public Logging.StepProgress Progress { get; init; } = Logging.StepProgress.Silent;
 
+    /// <summary>The temporary files the run is writing (live runs only), so a killed run's debris can be found.</summary>
+    public OutputJournal? Outputs { get; init; }
+
     public string Id => Record.Id;
 
     public string Playbook => Record.Playbook;

@@ -14,6 +14,9 @@ internal sealed class RunRecord
 
     public required string Host { get; init; }
 
+    /// <summary>The process that ran it: with <see cref="Host"/>, how the next run knows a record left <c>running</c> is stale.</summary>
+    public int Pid { get; init; } = System.Environment.ProcessId;
+
     public required DateTimeOffset Started { get; init; }
 
     public DateTimeOffset? Finished { get; set; }
@@ -26,7 +29,8 @@ internal sealed class RunRecord
 
     public bool DryRun { get; init; }
 
-    public string? LogFile { get; init; }
+    /// <summary>The run's log file; null for dry runs and when it could not be created.</summary>
+    public string? LogFile { get; set; }
 
     /// <summary>How the run was started: <c>manual</c>, <c>schedule</c>, <c>catch-up</c>.</summary>
     public string Trigger { get; init; } = "manual";
@@ -60,6 +64,12 @@ internal sealed class RunRecord
             return all.Count == 0 ? null : all;
         }
     }
+
+    /// <summary>
+    /// Set when the multi-host lock of a scheduled run was lost while it ran (its session
+    /// dropped): why. The failure and alert notifiers are told, whatever the steps did.
+    /// </summary>
+    public string? LockLost { get; set; }
 
     /// <summary>What went wrong, for people: the failing step and its message, or a problem before any step ran.</summary>
     public string? Error { get; set; }

@@ -25,4 +25,10 @@ internal sealed record RunRequest
     /// (a second Ctrl-C, or the scheduler's grace period) stops them too.
     /// </summary>
     public CancellationToken Abort { get; init; }
+
+    /// <summary>
+    /// For a scheduled run with <c>coordination</c>: the lease holding the playbook's multi-host
+    /// lock. If it is lost during the run, the run logs it and notifies (see <see cref="Scheduling.ITickLease.Lost"/>).
+    /// </summary>
+    public Scheduling.ITickLease? Lease { get; init; }
 }

@@ -102,7 +102,7 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
             {
                 if (Render(entry.Value, problems, asValue: false) is string text)
                 {
-                    fields[entry.Name] = text;
+                    fields[entry.Name] = CertificatePath(entry.Name, text);
                     if (entry.Name is "password" or "uri")
                     {
                         masker.Add(entry.Name == "password" ? text : UriPassword(text));
@@ -146,6 +146,16 @@ internal sealed class RunSetup(RunbookHost host, Playbook playbook, RunRequest r
             return null;
         }
     }
+
+    /// <summary>
+    /// Certificate and key files of a connection resolve against the playbook's folder like every
+    /// other path (libpq would resolve them against the working directory); libpq's special
+    /// <c>sslrootcert: system</c> stays as it is.
+    /// </summary>
+    private string CertificatePath(string field, string value) =>
+        field is "sslrootcert" or "sslcert" or "sslkey" && value.Length > 0 && value != "system" && !Path.IsPathRooted(value)
+            ? Path.GetFullPath(Path.Combine(playbook.Directory, value))
+            : value;
 
     private static string? UriPassword(string uri) =>
         Uri.TryCreate(uri, UriKind.Absolute, out var parsed) && parsed.UserInfo.Split(':', 2) is [_, var password]

@@ -32,6 +32,12 @@ public enum RunStatus
 
     /// <summary>A scheduled tick that did not run (the previous run was still going, or it was missed); the record says why.</summary>
     Skipped,
+
+    /// <summary>
+    /// The process ended in the middle of the run (killed, crashed, power lost) without finishing its
+    /// record; the next run of the playbook finds the record still <see cref="Running"/> and says so.
+    /// </summary>
+    Interrupted,
 }
 
 public static class StatusNames

@@ -8,6 +8,7 @@ namespace ExcelMedical.DbRunbook.Engine.IO;
 /// </summary>
 public sealed class AtomicOutput : IDisposable
 {
+    private readonly State.OutputJournal? _journal;
     private bool _committed;
 
     /// <param name="keepExisting">
@@ -15,6 +16,12 @@ public sealed class AtomicOutput : IDisposable
     /// error before anything is written (two runs within one second would share a name).
     /// </param>
     public AtomicOutput(string finalPath, bool keepExisting = false)
+        : this(finalPath, keepExisting, journal: null)
+    {
+    }
+
+    /// <param name="journal">Where a run records the temporary path while it exists, so the next run can remove it if this one is killed.</param>
+    internal AtomicOutput(string finalPath, bool keepExisting, State.OutputJournal? journal)
     {
         FinalPath = Path.GetFullPath(finalPath);
         if (keepExisting && (File.Exists(FinalPath) || System.IO.Directory.Exists(FinalPath)))
@@ -23,9 +30,11 @@ public sealed class AtomicOutput : IDisposable
         }
 
         TemporaryPath = FinalPath + ".partial";
+        _journal = journal;
         var folder = Path.GetDirectoryName(FinalPath)!;
         SecureFiles.CreateDirectory(folder);
         DeleteTemporary();
+        _journal?.Started(TemporaryPath);
     }
 
     public string FinalPath { get; }
@@ -51,6 +60,7 @@ public sealed class AtomicOutput : IDisposable
         }
 
         _committed = true;
+        _journal?.Ended(TemporaryPath);
     }
 
     public void Dispose()
@@ -58,6 +68,7 @@ public sealed class AtomicOutput : IDisposable
         if (!_committed)
         {
             DeleteTemporary();
+            _journal?.Ended(TemporaryPath);
         }
     }
 

@@ -64,9 +64,12 @@ public static class SecureFiles
     /// Writes a whole text file under a temporary name and renames it into place, so a reader
     /// never sees half of it; created 0600 unless <paramref name="mode"/> says otherwise.
     /// </summary>
-    public static void WriteAllText(string path, string contents, UnixFileMode? mode = null)
+    public static void WriteAllText(string path, string contents, UnixFileMode? mode = null) => WriteAllText(path, contents, mode, journal: null);
+
+    /// <param name="journal">The run's record of temporary files in flight (see <see cref="State.OutputJournal"/>).</param>
+    internal static void WriteAllText(string path, string contents, UnixFileMode? mode, State.OutputJournal? journal)
     {
-        using var output = new AtomicOutput(path);
+        using var output = new AtomicOutput(path, keepExisting: false, journal);
         using (var stream = output.OpenFile())
         using (var writer = new StreamWriter(stream))
         {

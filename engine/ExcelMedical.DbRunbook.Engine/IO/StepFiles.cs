@@ -12,8 +12,14 @@ namespace ExcelMedical.DbRunbook.Engine.IO;
 public sealed class StepFiles
 {
     private readonly SecretMasker _masker;
+    private readonly State.OutputJournal? _journal;
 
-    internal StepFiles(SecretMasker masker) => _masker = masker;
+    /// <param name="journal">The run's in-flight outputs (null in a dry run): debris of a killed run is found through it.</param>
+    internal StepFiles(SecretMasker masker, State.OutputJournal? journal = null)
+    {
+        _masker = masker;
+        _journal = journal;
+    }
 
     /// <summary>Creates the folder (and missing parents) 0700 and returns its full path.</summary>
     public string Folder(string path)
@@ -27,21 +33,21 @@ public sealed class StepFiles
     /// on <see cref="AtomicOutput.Commit"/>. With <paramref name="keepExisting"/>, an existing file at
     /// <paramref name="path"/> is an error instead of being replaced (backups are never overwritten).
     /// </summary>
-    public AtomicOutput Create(string path, bool keepExisting = false) => new(path, keepExisting);
+    public AtomicOutput Create(string path, bool keepExisting = false) => new(path, keepExisting, _journal);
 
     /// <summary>Writes a text file (a report, a verification file) with secrets masked, atomically, 0600.</summary>
-    public void WriteText(string path, string text) => SecureFiles.WriteAllText(path, _masker.Apply(text));
+    public void WriteText(string path, string text) => SecureFiles.WriteAllText(path, _masker.Apply(text), mode: null, _journal);
 
     /// <summary>Writes a JSON file (kept state) with every string masked before it is encoded, atomically, 0600.</summary>
     public void WriteJson<T>(string path, T value, System.Text.Json.JsonSerializerOptions options) =>
-        SecureFiles.WriteAllText(path, _masker.Serialize(value, options));
+        SecureFiles.WriteAllText(path, _masker.Serialize(value, options), mode: null, _journal);
 
     /// <summary>
     /// Like <see cref="WriteText"/>, for the rare file another service account must read (the
     /// Prometheus textfile node_exporter collects): world-readable, never secret.
     /// </summary>
     public void WritePublicText(string path, string text) =>
-        SecureFiles.WriteAllText(path, _masker.Apply(text), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        SecureFiles.WriteAllText(path, _masker.Apply(text), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, _journal);
 
     /// <summary>Opens a file to append lines to (a CSV history), created 0600; each append is small and whole.</summary>
     public FileStream Append(string path) => SecureFiles.OpenWrite(path, FileMode.Append);

@@ -16,7 +16,7 @@ internal static partial class PlaybookReader
     public static readonly IReadOnlyList<string> NotifierKeys = ["uses", "on", "when", "with"];
 
     public static readonly IReadOnlyList<string> ConnectionKeys =
-        ["type", "host", "port", "user", "password", "database", "uri", "sslmode", "connect_timeout"];
+        ["type", "host", "port", "user", "password", "database", "uri", "sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout"];
 
     /// <summary>Loads a playbook file within <see cref="LoadLimits.Default"/>; returns null when it is too broken to describe.</summary>
     public static Playbook? Load(string path, DiagnosticBag diagnostics) =>

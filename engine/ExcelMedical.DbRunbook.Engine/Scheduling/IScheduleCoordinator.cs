@@ -34,4 +34,14 @@ public interface ITickLease : IAsyncDisposable
 {
     /// <summary>Records how the run ended (succeeded, failed, cancelled, skipped).</summary>
     Task CompleteAsync(string status, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cancelled when the coordinator finds that the lease no longer holds (the session holding
+    /// the lock dropped): from then on another host may start an overlapping run. The run logs it
+    /// at once and tells its failure and alert notifiers when it ends.
+    /// </summary>
+    CancellationToken Lost { get; }
+
+    /// <summary>What happened, for people, once <see cref="Lost"/> is cancelled.</summary>
+    string? LostReason { get; }
 }

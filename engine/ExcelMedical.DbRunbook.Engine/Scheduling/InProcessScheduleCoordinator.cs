@@ -46,6 +46,11 @@ internal sealed class InProcessScheduleCoordinator : IScheduleCoordinator
 
         public Task CompleteAsync(string status, CancellationToken cancellationToken) => Task.CompletedTask;
 
+        // A lock in this process's memory cannot be lost while the process lives.
+        public CancellationToken Lost => CancellationToken.None;
+
+        public string? LostReason => null;
+
         public ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)

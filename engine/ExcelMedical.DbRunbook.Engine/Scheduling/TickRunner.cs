@@ -36,7 +36,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
             }
 
             await using var lease = claim.Lease!;
-            var status = await ExecuteAsync(run);
+            var status = await ExecuteAsync(run, lease);
             try
             {
                 await lease.CompleteAsync(status, CancellationToken.None);
@@ -79,7 +79,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
         }
     }
 
-    private async Task<string> ExecuteAsync(ActiveRun run)
+    private async Task<string> ExecuteAsync(ActiveRun run, ITickLease lease)
     {
         var prefix = $"[{run.Name}] ";
         using var output = new LinePrefixWriter(host.Out, prefix);
@@ -99,6 +99,7 @@ internal sealed class TickRunner(RunbookHost host, SchedulerOptions options, Sch
             Tick = run.Tick,
             ConsoleLevel = options.ConsoleLevel,
             Abort = run.Abort.Token,
+            Lease = lease,
         };
         log.Info($"{run.Name}: starting the {run.Trigger} run of {Format(run)}");
         Emit(ScheduleEventKind.Started, run);

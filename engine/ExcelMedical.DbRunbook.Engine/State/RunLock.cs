@@ -6,7 +6,8 @@ namespace ExcelMedical.DbRunbook.Engine.State;
 /// <summary>
 /// One run of a playbook at a time. The lock is an exclusive open of a file in the state
 /// directory (an advisory <c>flock</c> on Linux), so it is released even when the process is
-/// killed; a side file says who holds it for the message the second run prints.
+/// killed; a side file says who holds it for the message the second run prints. A state
+/// directory that cannot hold the lock (read-only, missing permissions) throws.
 /// </summary>
 internal sealed class RunLock : IDisposable
 {
@@ -34,18 +35,34 @@ internal sealed class RunLock : IDisposable
             }
 
             var stream = new FileStream(path, options);
-            SecureFiles.WriteAllText(infoPath, string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} since {now:yyyy-MM-dd HH:mm:ss zzz}"));
+            try
+            {
+                SecureFiles.WriteAllText(infoPath, string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} since {now:yyyy-MM-dd HH:mm:ss zzz}"));
+            }
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
+
             runLock = new RunLock(stream, infoPath);
             holder = string.Empty;
             return true;
         }
-        catch (IOException)
+        catch (IOException ex) when (HeldElsewhere(ex))
         {
             runLock = null;
             holder = File.Exists(infoPath) ? File.ReadAllText(infoPath).Trim() : "another process";
             return false;
         }
     }
+
+    /// <summary>
+    /// The one failure that means "locked": flock's EWOULDBLOCK (errno 11 on Linux, which .NET puts
+    /// in HResult) or Windows' sharing violation. Any other error (a read-only or full state
+    /// directory) is thrown: it is not another run, and saying so would hide the real problem.
+    /// </summary>
+    private static bool HeldElsewhere(IOException ex) => ex.HResult == 11 || (ex.HResult & 0xFFFF) == 32;
 
     public void Dispose()
     {

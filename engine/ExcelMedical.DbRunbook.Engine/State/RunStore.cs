@@ -38,6 +38,50 @@ public sealed class RunStore(string stateDirectory)
 
     internal static string Serialize(RunRecord record) => JsonSerializer.Serialize(record, JsonOptions);
 
+    /// <summary>
+    /// Marks the records of <paramref name="playbook"/> still saying <c>running</c> as
+    /// <c>interrupted</c>: their process ended without finishing them (killed, crashed, power
+    /// lost). Call only while holding the playbook's lock: then no other run of it is going on,
+    /// except, on this host, a process that is still alive (left alone: it is not ours to judge).
+    /// Returns the records it marked.
+    /// </summary>
+    internal IReadOnlyList<StoredRun> MarkInterrupted(string playbook, string currentRunId, DateTimeOffset now)
+    {
+        var marked = new List<StoredRun>();
+        foreach (var run in Runs(playbook).Where(r => r.Status == RunStatus.Running && !r.DryRun && r.Id != currentRunId))
+        {
+            var thisHost = run.Host is null || run.Host == System.Environment.MachineName;
+            if (thisHost && run.Pid is { } pid && pid != System.Environment.ProcessId && IsAlive(pid))
+            {
+                continue;
+            }
+
+            var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(run.Path))!.AsObject();
+            var where = run.Pid is { } p ? $" (process {p} on {run.Host ?? "this host"})" : string.Empty;
+            var error = $"interrupted: the run{where} ended without finishing; found by the next run at {now:yyyy-MM-dd HH:mm:ss zzz}";
+            node["status"] = StatusNames.Of(RunStatus.Interrupted);
+            node["exit_code"] = ExitCodes.Of(RunStatus.Interrupted);
+            node["error"] = error;
+            SecureFiles.WriteAllText(run.Path, node.ToJsonString(JsonOptions));
+            marked.Add(run with { Status = RunStatus.Interrupted, Error = error });
+        }
+
+        return marked;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every readable record of a playbook, newest first (dry runs included: check <see cref="StoredRun.DryRun"/>).</summary>
     public IReadOnlyList<StoredRun> Runs(string playbook) => Read([FolderOf(playbook)], int.MaxValue);
 

@@ -20,7 +20,9 @@ public sealed record StoredRun(
     string? LogFile,
     IReadOnlyList<StoredStep>? Steps,
     DateTimeOffset? Tick = null,
-    string? Message = null)
+    string? Message = null,
+    string? Host = null,
+    int? Pid = null)
 {
     /// <summary>The record's file.</summary>
     [JsonIgnore]

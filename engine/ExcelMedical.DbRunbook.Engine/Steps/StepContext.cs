@@ -25,7 +25,7 @@ public sealed class StepContext
         _record = record;
         StepId = record.Id;
         Log = run.Log.ForContext(nameof(StepId), StepId);
-        Files = new StepFiles(run.Secrets);
+        Files = new StepFiles(run.Secrets, run.Outputs);
     }
 
     public string StepId { get; }

@@ -110,7 +110,7 @@ public sealed class TemplateEngine
         {
             throw new TemplateException($"'{text}' took longer than {Duration.Format(limit!.Value)} to render; a playbook value must not loop for long", ex);
         }
-        catch (Exception ex) when (ex is Scriban.Syntax.ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception ex) when (ex is Scriban.Syntax.ScriptRuntimeException or InvalidOperationException or ArgumentException or FormatException or ArithmeticException)
         {
             throw new TemplateException($"cannot render '{text}': {ex.Message}", ex);
         }

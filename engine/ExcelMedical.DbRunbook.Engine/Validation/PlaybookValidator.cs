@@ -39,6 +39,7 @@ internal sealed class PlaybookValidator(StepCatalog catalog, TemplateEngine temp
         foreach (var connection in playbook.Connections)
         {
             ConnectionCheck.Check(connection, diagnostics);
+            SslModeCheck.Check(connection, diagnostics);
             CheckTemplates(connection.Fields, diagnostics, new TemplateRules($"connection '{connection.Name}'", names, allVars, null));
         }
 

@@ -39,7 +39,7 @@ public sealed class EmailOptions
     [Description("The SMTP password (default: SMTP_PASSWORD).")]
     public string? Password { get; set; }
 
-    [Description("Transport security: auto (STARTTLS when offered), none, start_tls or ssl.")]
+    [Description("Transport security: auto (STARTTLS when offered; required when a user name is set, so the password never travels in clear), none (no TLS, even with a password: a warning is logged), start_tls or ssl.")]
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
 
     [Description("Attach the run's log file.")]

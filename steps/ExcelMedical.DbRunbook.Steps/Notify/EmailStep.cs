@@ -16,7 +16,7 @@ public sealed class EmailStep : Step<EmailOptions>
     public override Task<StepPlan> PlanAsync(StepContext context, EmailOptions options, CancellationToken cancellationToken)
     {
         var server = Server.Resolve(context, options);
-        return Task.FromResult(StepPlan.Of($"email the run summary to {options.To} from {server.From} through {server.Host}:{server.Port}"));
+        return Task.FromResult(StepPlan.Of($"email the run summary to {options.To} from {server.From} through {server.Host}:{server.Port} ({server.Transport})"));
     }
 
     public override async Task<StepOutputs> ExecuteAsync(StepContext context, EmailOptions options, CancellationToken cancellationToken)
@@ -47,6 +47,11 @@ public sealed class EmailStep : Step<EmailOptions>
         // 7-bit transfer encodings (quoted-printable, base64) for any non-ASCII text: old relays
         // and strict servers reject or drop raw 8-bit bodies.
         message.Prepare(EncodingConstraint.SevenBit);
+        if (server.HasCredentials && server.Security == SecureSocketOptions.None)
+        {
+            context.Log.Warning("notify.email: security is none, so the SMTP password for {User} goes to {Host}:{Port} unencrypted", server.User, server.Host, server.Port);
+        }
+
         using var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
         try
         {
@@ -59,7 +64,14 @@ public sealed class EmailStep : Step<EmailOptions>
             await client.SendAsync(message, cancellationToken);
             await client.DisconnectAsync(quit: true, cancellationToken);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or AuthenticationException or ServiceNotConnectedException or SslHandshakeException)
+        catch (NotSupportedException ex) when (server.HasCredentials && options.Security == SmtpSecurity.Auto)
+        {
+            // MailKit's words for a server without STARTTLS; ours say what to do.
+            throw new StepFailedException(
+                $"cannot send mail through {server.Host}:{server.Port}: the server does not offer STARTTLS, and the SMTP password is never sent unencrypted. "
+                + "Enable TLS on the server, use security: ssl for a TLS port (465), or set security: none explicitly to send it in clear", ex);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or SmtpCommandException or SmtpProtocolException or AuthenticationException or ServiceNotConnectedException or SslHandshakeException or NotSupportedException)
         {
             throw new StepFailedException($"cannot send mail through {server.Host}:{server.Port}: {ex.Message}", ex);
         }
@@ -80,6 +92,18 @@ public sealed class EmailStep : Step<EmailOptions>
     /// <summary>The SMTP settings after falling back to the SMTP_* environment variables.</summary>
     private sealed record Server(string Host, int Port, string From, string? User, string? Password, SecureSocketOptions Security)
     {
+        public bool HasCredentials => User is { Length: > 0 };
+
+        public string Transport => Security switch
+        {
+            SecureSocketOptions.None when HasCredentials => "no TLS: the password is sent in clear",
+            SecureSocketOptions.None => "no TLS",
+            SecureSocketOptions.StartTls when HasCredentials => "STARTTLS required before the login",
+            SecureSocketOptions.StartTls => "STARTTLS required",
+            SecureSocketOptions.SslOnConnect => "TLS from the start",
+            _ => "STARTTLS when offered",
+        };
+
         public static Server Resolve(StepContext context, EmailOptions options)
         {
             var env = context.Environment;
@@ -93,6 +117,10 @@ public sealed class EmailStep : Step<EmailOptions>
                 SmtpSecurity.None => SecureSocketOptions.None,
                 SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
                 SmtpSecurity.Ssl => SecureSocketOptions.SslOnConnect,
+
+                // With a password to send, "auto" means TLS or nothing: a server (or a man in the
+                // middle stripping the STARTTLS offer) must not get it in clear.
+                _ when user is { Length: > 0 } => SecureSocketOptions.StartTls,
                 _ => SecureSocketOptions.StartTlsWhenAvailable,
             };
             return new Server(host, port, from, user, password, security);

@@ -48,6 +48,15 @@ internal sealed class ClusterOsUser
         return probe.Succeeded;
     }
 
+    /// <summary>Makes a file in the cluster's folder the server user's (a TLS key the server must read, 0600).</summary>
+    public async Task GiveAsync(string file)
+    {
+        if (_runUser is not null)
+        {
+            (await ProcessRunner.RunAsync("chown", [$"{PostgresUser}:", file])).EnsureSuccess();
+        }
+    }
+
     private static string FindRunUser()
     {
         if (!File.ReadLines("/etc/passwd").Any(line => line.StartsWith(PostgresUser + ":", StringComparison.Ordinal)))

@@ -105,6 +105,25 @@ internal sealed class LocalCluster
         throw new InvalidOperationException($"PostgreSQL did not start: {lastFailure?.Describe()}\n--- {LogFile} ---\n{LogTail()}");
     }
 
+    /// <summary>
+    /// Puts a TLS certificate and key where the server looks by default (server.crt and
+    /// server.key in PGDATA), owner-only and owned by the server's user, as PostgreSQL demands.
+    /// </summary>
+    public async Task InstallTlsAsync(string certificatePem, string privateKeyPem)
+    {
+        foreach (var (name, contents) in new[] { ("server.crt", certificatePem), ("server.key", privateKeyPem) })
+        {
+            var path = Path.Combine(DataDirectory, name);
+            await File.WriteAllTextAsync(path, contents);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            await _osUser.GiveAsync(path);
+        }
+    }
+
     /// <summary>Stops the server: fast shutdown, then immediate, then kill; waits until the postmaster is gone.</summary>
     public async Task StopAsync()
     {

@@ -108,6 +108,29 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Turns TLS on (ssl = on, reloaded) with the given server certificate and key, for tests of
+    /// clients that verify it. Only on a local cluster of the test's own (<see cref="StartLocalClusterAsync"/>).
+    /// </summary>
+    public async Task EnableTlsAsync(string certificatePem, string privateKeyPem)
+    {
+        var cluster = _cluster
+            ?? throw new InvalidOperationException($"the server comes from {ExternalServerVariable}: TLS is configured only on a local cluster");
+        await cluster.InstallTlsAsync(certificatePem, privateKeyPem);
+        await ExecuteAsync("ALTER SYSTEM SET ssl = on");
+        await ExecuteAsync("SELECT pg_reload_conf()");
+        // The reload reaches the postmaster asynchronously; new sessions see it once it has.
+        for (var attempt = 1; await ScalarAsync("SHOW ssl") != "on"; attempt++)
+        {
+            if (attempt == 100)
+            {
+                throw new InvalidOperationException($"PostgreSQL did not turn ssl on; see {cluster.LogFile}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>An Npgsql connection string for <paramref name="database"/> as the test superuser.</summary>
     public string ConnectionString(string database = AdminDatabase) =>
         new NpgsqlConnectionStringBuilder(_baseConnection.ConnectionString) { Database = database }.ConnectionString;
@@ -205,6 +228,14 @@ public sealed class PostgresServer : IAsyncDisposable
                 await Task.Delay(200);
             }
         }
+    }
+
+    private async Task<string?> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync())?.ToString();
     }
 
     private async Task ExecuteAsync(string sql)

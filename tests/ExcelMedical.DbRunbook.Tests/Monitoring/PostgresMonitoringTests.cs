@@ -91,7 +91,9 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
     /// </summary>
     private const int SleeperAgeSeconds = 2;
 
-    private async Task<int> StartSleepAsync(int seconds)
+    private Task<int> StartSleepAsync(int seconds) => StartQueryAsync($"SELECT pg_sleep({seconds}), 'patient-ssn-123-45-6789' AS secret");
+
+    private async Task<int> StartQueryAsync(string sql)
     {
         var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
@@ -99,7 +101,7 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
         await using (var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection))
         {
             var backend = (int)(await pid.ExecuteScalarAsync())!;
-            var command = new NpgsqlCommand($"SELECT pg_sleep({seconds}), 'patient-ssn-123-45-6789' AS secret", connection);
+            var command = new NpgsqlCommand(sql, connection);
             _ = command.ExecuteNonQueryAsync().ContinueWith(t => command.Dispose(), TaskScheduler.Default);
             await WaitUntilAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {backend} AND state = 'active' AND clock_timestamp() - query_start > interval '{SleeperAgeSeconds} seconds'");
             return backend;
@@ -159,6 +161,48 @@ public sealed class PostgresMonitoringTests(SampleDatabase database) : IClassFix
         {
             await CancelAsync(pid);
         }
+    }
+
+    [Fact]
+    public async Task Query_text_the_server_cut_inside_a_literal_reaches_no_record_log_or_slack_message_unmasked()
+    {
+        // PostgreSQL keeps the first track_activity_query_size (1024) bytes of the text: the cut
+        // falls inside the patient's literal, which then has no closing quote.
+        const string Patient = "Jane Roe born 1961-04-12 SSN 123-45-6789 diagnosis: type 2 diabetes";
+        var prefix = "SELECT pg_sleep(120) AS waited, E'ward\\'s note' AS escaped, $note$ward 7's rota $note$ AS dollar, '";
+        var padding = new string('x', 1000 - prefix.Length);
+        var sql = $"{prefix}{padding}' AS pad, '{Patient} {new string('y', 200)}' AS patient";
+        var pid = await StartQueryAsync(sql);
+        try
+        {
+            var seen = await ScalarAsync($"SELECT query FROM pg_stat_activity WHERE pid = {pid}");
+            Assert.True(seen.Contains("Jane Roe", StringComparison.Ordinal) && !seen.Contains("' AS patient", StringComparison.Ordinal), $"the server did not cut the text inside the literal: {seen}");
+
+            var result = await Cli().RunAsync("run", Playbook("          postgres.query_seconds: { warning: 0.5, critical: 1 }", "      query_text_length: 2000"));
+
+            Assert.Equal(0, result.ExitCode);
+            var record = RunRecords.LatestText(_dir["state"], "pgmon");
+            var slack = Assert.Single(await SlackAsync(1));
+            Assert.Contains("pg_sleep", record, StringComparison.Ordinal);
+            foreach (var (channel, text) in new[] { ("record", record), ("console and log", result.All), ("slack", slack.Body) })
+            {
+                Assert.False(text.Contains("Jane", StringComparison.Ordinal), $"{channel} shows the cut literal: {text}");
+                Assert.False(text.Contains("s note", StringComparison.Ordinal), $"{channel} shows part of an E'' literal: {text}");
+                Assert.False(text.Contains("rota", StringComparison.Ordinal), $"{channel} shows a dollar-quoted literal: {text}");
+            }
+        }
+        finally
+        {
+            await CancelAsync(pid);
+        }
+    }
+
+    private async Task<string> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

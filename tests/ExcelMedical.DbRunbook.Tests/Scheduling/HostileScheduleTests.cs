@@ -80,7 +80,12 @@ public sealed class HostileScheduleTests : IDisposable
         Assert.Equal(["2026-06-01 09:00"], StartTimes(scheduler, "steady"));
         Assert.Equal("succeeded", RunRecords.Latest(scheduler.StateDirectory, "steady").GetProperty("status").GetString());
         Assert.True(scheduler.All.Contains("took longer than 10s to render; a playbook value must not loop for long", StringComparison.Ordinal), scheduler.All);
-        Assert.Contains("looper: the schedule run of 2026-06-01 09:00:00 +00:00 failed (exit code 1)", scheduler.All);
+        Assert.Matches(@"looper: the schedule run of 2026-06-01 09:00:00 \+00:00 failed in \S+ \(exit code 1\)", scheduler.All);
+
+        // A run that cannot render its values is still recorded (and notified), with the reason.
+        var looper = RunRecords.Latest(scheduler.StateDirectory, "looper");
+        Assert.Equal("failed", looper.GetProperty("status").GetString());
+        Assert.Contains("took longer than 10s to render", looper.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using ExcelMedical.DbRunbook.Engine.Scheduling;
 using ExcelMedical.DbRunbook.Engine.State;
 using ExcelMedical.DbRunbook.Steps.Infrastructure.Coordination;
 using ExcelMedical.DbRunbook.Testing.Postgres;
+using ExcelMedical.DbRunbook.Testing.Slack;
 using ExcelMedical.DbRunbook.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -63,17 +64,23 @@ public sealed class PostgresCoordinationTests : IAsyncLifetime, IDisposable
             with: { values: { host: "{{ env.HOST_NAME }}" } }
         """;
 
-    private SchedulerHarness Host(string name, FakeTimeProvider clock, TimeSpan skew, string playbook)
+    private SchedulerHarness Host(string name, FakeTimeProvider clock, TimeSpan skew, string playbook, TimeSpan? keepAlive = null, IDictionary<string, string>? extra = null)
     {
+        var environment = Environment(name);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
         var harness = new SchedulerHarness(
             _dir,
             clock.GetUtcNow(),
-            o => o with { HostName = name, Coordination = connection => new PostgresScheduleCoordinator(connection) },
+            o => o with { HostName = name, Coordination = connection => new PostgresScheduleCoordinator(connection, keepAlive) },
             sharedClock: clock,
             skew: skew,
             folder: $"{name}/playbooks",
             state: $"{name}/state",
-            environment: Environment(name));
+            environment: environment);
         harness.Write("ticker.yaml", playbook);
         return harness;
     }
@@ -177,6 +184,69 @@ public sealed class PostgresCoordinationTests : IAsyncLifetime, IDisposable
             ticks);
         var record = Assert.Single(new RunStore(b.StateDirectory).History("ticker"), r => r.Status == RunStatus.Skipped);
         Assert.Equal(Utc("2026-06-01T09:05:00Z"), record.Tick);
+    }
+
+    [Fact]
+    public async Task A_lock_session_killed_during_the_run_is_detected_logged_taken_again_and_told_to_the_failure_notifiers()
+    {
+        using var slack = new SlackReceiver();
+        var clock = new FakeTimeProvider(Utc("2026-06-01T08:59:30Z"));
+        var marker = _dir["lock-run-started"];
+        var playbook = Playbook("0 * * * *", $$"""
+              - id: wait
+                uses: test.timer
+                with: { for: "00:10:00", armed_marker: "{{marker}}" }
+            """) + """
+
+            notify:
+              - uses: notify.slack
+                on: [failure]
+                with: { webhook: "{{ env.SLACK_WEBHOOK_URL }}" }
+            """;
+        await using var a = Host("host-a", clock, TimeSpan.Zero, playbook, keepAlive: TimeSpan.FromMilliseconds(200),
+            extra: new Dictionary<string, string> { ["SLACK_WEBHOOK_URL"] = slack.WebhookUrl.ToString() });
+        await a.StartAsync();
+        await a.AdvanceToAsync(Utc("2026-06-01T09:00:00Z"), settle: false);
+        await a.WaitForAsync(() => File.Exists(marker), "the run to start");
+
+        // An idle timeout, a pooler or a failover ends the session that holds the lock.
+        Assert.Equal(1L, await TerminateLockHoldersAsync());
+
+        await a.WaitForAsync(() => a.All.Contains("The multi-host lock of playbook ticker was lost during run", StringComparison.Ordinal), "the loss to be logged");
+        Assert.Contains("its session dropped", a.All, StringComparison.Ordinal);
+        Assert.Contains("it was taken again on a new session", a.All, StringComparison.Ordinal);
+        Assert.Equal(1L, await AdvisoryLocksAsync());
+
+        await a.AdvanceToAsync(Utc("2026-06-01T09:10:30Z"), settle: false);
+        await a.SettleAsync();
+
+        var webhook = await slack.WaitForRequestAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("the multi-host lock of playbook", webhook.Body, StringComparison.Ordinal);
+        Assert.Contains("was lost during the run", webhook.Body, StringComparison.Ordinal);
+        var run = Assert.Single(new RunStore(a.StateDirectory).History("ticker"));
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var record = RunRecords.Latest(a.StateDirectory, "ticker");
+        Assert.Contains("its session dropped", record.GetProperty("lock_lost").GetString(), StringComparison.Ordinal);
+        Assert.Equal("runbook.coordination_lock", Assert.Single(record.GetProperty("alerts").EnumerateArray()).GetProperty("key").GetString());
+
+        // The tick's row is still completed, through a new session.
+        Assert.Equal([(Utc("2026-06-01T09:00:00Z"), "host-a", "succeeded")], await TicksAsync());
+    }
+
+    private async Task<long> TerminateLockHoldersAsync()
+    {
+        await using var admin = new NpgsqlConnection(_server.ConnectionString(_database));
+        await admin.OpenAsync();
+        await using var kill = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", admin);
+        return (long)(await kill.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> AdvisoryLocksAsync()
+    {
+        await using var admin = new NpgsqlConnection(_server.ConnectionString(_database));
+        await admin.OpenAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())", admin);
+        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     [Fact]

@@ -8,21 +8,22 @@ namespace ExcelMedical.DbRunbook.Steps.Infrastructure.Postgres;
 
 /// <summary>
 /// One PostgreSQL server and database from a playbook connection (host, port, user, password,
-/// database, sslmode), as an Npgsql connection string for queries and as PG* environment
-/// variables for pg_dump and pg_restore, so the password never appears in a process argument.
+/// database, and TLS: sslmode, sslrootcert, sslcert, sslkey in libpq's spelling), as an Npgsql
+/// connection string for queries and as PG* environment variables for pg_dump and pg_restore, so
+/// the password never appears in a process argument. Both ends verify the server the same way.
 /// </summary>
 internal sealed class PostgresTarget
 {
     private const string ApplicationName = "runbook";
 
-    private PostgresTarget(string host, int port, string user, string? password, string database, string? sslMode)
+    private PostgresTarget(string host, int port, string user, string? password, string database, PostgresTls tls)
     {
         Host = host;
         Port = port;
         User = user;
         Password = password;
         Database = database;
-        SslMode = sslMode;
+        Tls = tls;
     }
 
     public string Host { get; }
@@ -35,7 +36,7 @@ internal sealed class PostgresTarget
 
     public string Database { get; }
 
-    public string? SslMode { get; }
+    public PostgresTls Tls { get; }
 
     /// <summary>user@host:port/database, without the password, for logs and plans.</summary>
     public string Display => $"{User}@{Host}:{Port}/{Database}";
@@ -56,13 +57,13 @@ internal sealed class PostgresTarget
             connection.Get("user") ?? connection.Get("username") ?? "postgres",
             connection.Get("password"),
             database,
-            connection.Get("sslmode"));
+            PostgresTls.From(connection));
     }
 
     /// <summary>The target of a step's <c>connection</c> option.</summary>
     public static PostgresTarget For(StepContext context, PostgresConnectionOptions options) => From(context.Connections.Get(options.Connection));
 
-    public PostgresTarget WithDatabase(string database) => new(Host, Port, User, Password, database, SslMode);
+    public PostgresTarget WithDatabase(string database) => new(Host, Port, User, Password, database, Tls);
 
     public string ConnectionString(int commandTimeoutSeconds = 300)
     {
@@ -78,11 +79,7 @@ internal sealed class PostgresTarget
             CommandTimeout = commandTimeoutSeconds,
             Pooling = false,
         };
-        if (SslMode is not null && Enum.TryParse<SslMode>(SslMode, ignoreCase: true, out var mode))
-        {
-            builder.SslMode = mode;
-        }
-
+        Tls.Apply(builder);
         return builder.ConnectionString;
     }
 
@@ -103,9 +100,9 @@ internal sealed class PostgresTarget
             environment["PGPASSWORD"] = Password;
         }
 
-        if (SslMode is not null)
+        foreach (var (name, value) in Tls.ClientEnvironment())
         {
-            environment["PGSSLMODE"] = SslMode;
+            environment[name] = value;
         }
 
         return environment;

@@ -110,16 +110,13 @@ internal sealed partial class LongQueriesMetric : IPostgresMetric
         probe.Set.Details["long_queries"] = longQueries;
     }
 
-    /// <summary>Literals out (they may hold personal data or passwords), known secrets masked, then cut.</summary>
+    /// <summary>Literals out (they may hold personal data or passwords; see <see cref="SqlLiteralMask"/>), known secrets masked, then cut.</summary>
     internal static string Mask(string query, int length, PostgresProbe probe)
     {
-        var text = WhitespaceRegex().Replace(LiteralRegex().Replace(query, "'?'"), " ").Trim();
+        var text = WhitespaceRegex().Replace(SqlLiteralMask.Apply(query), " ").Trim();
         text = probe.Context.Secrets.Apply(text);
         return text.Length <= length ? text : text[..(length - 1)] + "…";
     }
-
-    [GeneratedRegex(@"[Ee]?'(?:[^']|'')*'|\$([A-Za-z_]*)\$.*?\$\1\$", RegexOptions.Singleline)]
-    private static partial Regex LiteralRegex();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex WhitespaceRegex();
